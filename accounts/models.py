@@ -1,0 +1,46 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who logs in. Which enterprise, institution or region they act for is
+    recorded by the apps that own those things (enterprises.EnterpriseMember,
+    catalog's institution staff, enterprises.RegionAdministrator)."""
+
+    class Role(models.TextChoices):
+        ENTERPRISE = "enterprise", "企业用户"
+        INSTITUTION = "institution", "服务机构用户"
+        REGION_ADMIN = "region_admin", "区域管理员"
+        EXPERT = "expert", "专家"
+        PLATFORM_ADMIN = "platform_admin", "平台管理员"
+
+    real_name = models.CharField("真实姓名", max_length=50, blank=True)
+    # Mainland mobile numbers, 11 digits without +86; unique when present.
+    phone = models.CharField("手机号码", max_length=11, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField("手机号已验证", default=False)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
+    id_number = models.CharField("证件号码", max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return f"{self.real_name or self.username}（{self.username}）"
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        """5001**********3397: shown to anyone but the owner's own edit form."""
+        n = self.id_number
+        if len(n) < 8:
+            return "*" * len(n)
+        return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+    @property
+    def masked_phone(self) -> str:
+        p = self.phone or ""
+        return p[:3] + "****" + p[-4:] if len(p) == 11 else p

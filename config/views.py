@@ -1,0 +1,42 @@
+"""Project-wide pages: the public home page, the 买家中心 首页 and a health check.
+They only read, through the selectors of the apps."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from config.menus import url_or_none
+from enterprises.models import PilotRegion
+from enterprises.selectors import enterprise_for_user
+from messaging.selectors import inbox_for_user
+
+
+def home(request):
+    regions = PilotRegion.objects.filter(is_active=True).select_related("division")
+    # 我要申领 / 额度查询 lead to the voucher pages; until they exist, to the 买家中心.
+    fallback = reverse("buyer_home")
+    context = {
+        "regions": regions,
+        "apply_url": url_or_none("vouchers:apply") or fallback,
+        "quota_url": url_or_none("vouchers:quota") or fallback,
+    }
+    return render(request, "home.html", context)
+
+
+@login_required
+def buyer_home(request):
+    enterprise = enterprise_for_user(request.user)
+    latest_messages = list(inbox_for_user(request.user)[:5])
+    return render(
+        request,
+        "buyer/home.html",
+        {"enterprise": enterprise, "latest_messages": latest_messages, "menu": "首页"},
+    )
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

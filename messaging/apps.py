@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "messaging"
+    verbose_name = "站内信与通知"
+    default_auto_field = "django.db.models.BigAutoField"

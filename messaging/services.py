@@ -1,0 +1,83 @@
+"""Writes of the messaging app. Other apps call ``notify`` inside their own transaction."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from messaging.models import Message, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipient, kind: str, text: str, *, link: str = "", sms: bool = False, email: bool = False) -> Message:
+    """Write a 站内信 to ``recipient`` in the caller's transaction; optionally also queue an
+    SMS to their verified mobile and an e-mail, both through the outbox."""
+    message = Message.objects.create(recipient=recipient, kind=kind, text=text, link=link)
+    if sms and recipient.phone:
+        queue_outbox(OutboxMessage.Channel.SMS, recipient.phone, text)
+    if email and recipient.email:
+        queue_outbox(OutboxMessage.Channel.EMAIL, recipient.email, text, subject=Message.Kind(kind).label)
+    return message
+
+
+def queue_outbox(channel: str, to: str, body: str, *, subject: str = "") -> OutboxMessage:
+    """Record a message to send; it is sent after the surrounding transaction commits."""
+    from messaging.tasks import send_outbox_message
+
+    row = OutboxMessage.objects.create(channel=channel, to=to, subject=subject, body=body)
+    send_outbox_message.delay_on_commit(row.pk)
+    return row
+
+
+def _backend(channel: str):
+    if channel == OutboxMessage.Channel.SMS:
+        return import_string(settings.SMS_BACKEND)()
+    return import_string("messaging.backends.DjangoEmailBackend")()
+
+
+def send_outbox(outbox_id: int) -> bool:
+    """Send one outbox row if it is still pending. The row lock is held while sending, so
+    two workers (or a worker and the sweeper) never send the same row; a crash before the
+    commit leaves it pending for the sweeper. Returns True when this call sent it."""
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
+        if row is None or row.status != OutboxMessage.Status.PENDING:
+            return False
+        row.attempts += 1
+        try:
+            _backend(row.channel).send(row.to, row.subject, row.body, key=str(row.pk))
+        except Exception as exc:  # a gateway error of any kind: keep it for the next sweep
+            logger.warning("outbox %s failed: %s", row.pk, exc)
+            row.last_error = str(exc)[:500]
+            if row.attempts >= OutboxMessage.MAX_ATTEMPTS:
+                row.status = OutboxMessage.Status.FAILED
+            row.save(update_fields=["attempts", "last_error", "status"])
+            return False
+        row.status = OutboxMessage.Status.SENT
+        row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "status", "sent_at"])
+        return True
+
+
+def sweep_outbox(older_than_seconds: int = 30, limit: int = 500) -> int:
+    """Send rows still pending after ``older_than_seconds`` (a worker died, the broker
+    was down). Safe to run concurrently with senders. Returns how many were sent."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if send_outbox(pk))
+
+
+def mark_read(message: Message) -> None:
+    if message.read_at is None:
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def delete_message(message: Message) -> None:
+    Message.objects.filter(pk=message.pk).update(deleted_at=timezone.now())

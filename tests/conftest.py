@@ -1,0 +1,53 @@
+"""Personas shared by every test (DESIGN §3): buyer A, buyer B of another enterprise,
+the seller, and an administrator of another region."""
+
+import os
+
+import pytest
+
+from accounts.models import User
+from tests.browser_support import _playwright_browser, browser_context, page  # noqa: F401
+from tests.factories import UserFactory, enterprise_user, region_admin
+
+# Playwright's sync API runs an event loop in the test thread (LIBRARY_NOTES: Browser tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def buyer_a(db) -> User:
+    """Administrator of an enterprise registered in 吴江区 (通兑)."""
+    return enterprise_user("buyer_a")
+
+
+@pytest.fixture
+def buyer_b(db) -> User:
+    """Administrator of another enterprise, also in 吴江区."""
+    return enterprise_user("buyer_b")
+
+
+@pytest.fixture
+def seller(db) -> User:
+    """A service institution's user (the institution itself comes with the catalogue)."""
+    return UserFactory(username="seller", role=User.Role.INSTITUTION)
+
+
+@pytest.fixture
+def wujiang_admin(db) -> User:
+    return region_admin("admin_wujiang", "WJI")
+
+
+@pytest.fixture
+def other_region_admin(db) -> User:
+    """Administrator of 嘉善县: must never see 吴江区 data."""
+    return region_admin("admin_jiashan", "JSN")
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """A transactional database (for the live server and threads) with the reference
+    data that every flush removes: divisions and pilot regions."""
+    from django.apps import apps
+
+    from enterprises.reference_data import load_reference_data
+
+    load_reference_data(apps)
