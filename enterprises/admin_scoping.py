@@ -1,0 +1,60 @@
+"""The one region-scoping mechanism for every admin of region-bound data (DESIGN §2).
+
+A regional administrator sees and touches only objects of the pilot regions they
+administer: the change list, the change/delete pages (anything else is a 404), the
+choices of related fields, and admin actions (they run on the scoped queryset). A
+platform administrator (superuser) sees everything.
+
+Usage::
+
+    @admin.register(VoucherApplication)
+    class VoucherApplicationAdmin(RegionScopedAdmin):
+        region_path = "enterprise__region"   # ORM path from the model to PilotRegion
+"""
+
+from django.contrib import admin
+
+from enterprises.selectors import administered_region_ids
+
+
+class RegionScopedMixin:
+    region_path: str = ""  # e.g. "region", "enterprise__region", "order__enterprise__region"
+
+    def scoped_region_ids(self, request) -> set[int] | None:
+        """None means 'all regions' (platform administrator)."""
+        if request.user.is_superuser:
+            return None
+        cache = getattr(request, "_administered_region_ids", None)
+        if cache is None:
+            cache = administered_region_ids(request.user)
+            request._administered_region_ids = cache
+        return cache
+
+    def scope_queryset(self, request, queryset):
+        ids = self.scoped_region_ids(request)
+        if ids is None:
+            return queryset
+        if not self.region_path:
+            return queryset.none()
+        return queryset.filter(**{f"{self.region_path}__in": ids})
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+
+class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
+    """ModelAdmin whose every view works on the administrator's regions only. The change
+    page of an object outside them is a 404 because get_object() uses get_queryset()."""
+
+    # Related models whose choices must be scoped too: {field name: ORM path to region}.
+    related_region_paths: dict[str, str] = {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        path = self.related_region_paths.get(db_field.name)
+        ids = self.scoped_region_ids(request)
+        if path is not None and ids is not None:
+            kwargs["queryset"] = db_field.remote_field.model._default_manager.filter(**{f"{path}__in": ids})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and super().has_module_permission(request)
