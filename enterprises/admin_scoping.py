@@ -13,6 +13,7 @@ Usage::
 """
 
 from django.contrib import admin
+from django.http import Http404
 
 from enterprises.selectors import administered_region_ids
 
@@ -55,6 +56,10 @@ class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
         if path is not None and ids is not None:
             kwargs["queryset"] = db_field.remote_field.model._default_manager.filter(**{f"{path}__in": ids})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects with "does not exist"; outside one's regions it must be a 404.
+        raise Http404("对象不存在")
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff and super().has_module_permission(request)

@@ -5,6 +5,7 @@ from django.conf import settings
 from stdnum.cn import uscc
 
 from accounts.models import User
+from accounts.roles import put_user_in_role_group
 from enterprises.models import Division, Enterprise, EnterpriseMember, PilotRegion, RegionAdministrator
 from messaging.models import Message
 
@@ -48,9 +49,11 @@ def load(out) -> list[tuple[str, str, str]]:
         username = f"admin_{region.code.lower()}"
         user = _user(username, real_name=f"{region.name}管理员", phone=None, role=User.Role.REGION_ADMIN, staff=True)
         RegionAdministrator.objects.get_or_create(user=user, region=region)
+        put_user_in_role_group(user)
         logins.append((f"区域管理员（{region.name}）", username, "/admin/"))
 
-    _user("expert1", real_name="周专家", phone="13900000001", role=User.Role.EXPERT, staff=True)
+    expert = _user("expert1", real_name="周专家", phone="13900000001", role=User.Role.EXPERT, staff=True)
+    put_user_in_role_group(expert)
     logins.append(("专家", "expert1", "/admin/"))
 
     for username, real_name, phone, region_code, name, district, body in DEMO_ENTERPRISES:

@@ -182,6 +182,20 @@ DEMO_LOADERS = [
     "enterprises.demo.load",
 ]
 
+# --- Roles: permissions of each group (accounts/roles.py keeps the groups exact) ------
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "区域管理员": [
+        "enterprises.view_enterprise",
+        "enterprises.change_enterprise",
+        "enterprises.view_enterprisemember",
+        "enterprises.view_pilotregion",
+        "enterprises.view_regionpolicy",
+        "messaging.view_message",
+    ],
+    "专家": [],
+    "平台管理员": [],  # platform administrators are superusers
+}
+
 # --- Security defaults (production tightens them further) ------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -6,6 +6,7 @@ import factory
 from stdnum.cn import ric, uscc
 
 from accounts.models import User
+from accounts.roles import put_user_in_role_group
 from enterprises.models import Division, Enterprise, EnterpriseMember, PilotRegion, RegionAdministrator
 
 _seq = itertools.count(1)
@@ -59,4 +60,5 @@ def enterprise_user(username: str, enterprise: Enterprise | None = None, *, is_a
 def region_admin(username: str, region_code: str) -> User:
     user = UserFactory(username=username, role=User.Role.REGION_ADMIN, is_staff=True)
     RegionAdministrator.objects.create(user=user, region=region(region_code))
+    put_user_in_role_group(user)
     return user
