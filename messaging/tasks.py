@@ -9,5 +9,5 @@ def send_outbox_message(outbox_id: int) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def sweep_outbox() -> None:
-    services.sweep_outbox()
+def sweep_outbox(older_than_seconds: int = 30) -> None:
+    services.sweep_outbox(older_than_seconds=older_than_seconds)
