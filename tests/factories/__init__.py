@@ -62,3 +62,50 @@ def region_admin(username: str, region_code: str) -> User:
     RegionAdministrator.objects.create(user=user, region=region(region_code))
     put_user_in_role_group(user)
     return user
+
+
+# --- vouchers (appended by the vouchers work) ------------------------------------------
+def make_programme(region_code: str = "WJI", *, year: int | None = None, budget="10000000.00", max_amount="500000.00"):
+    """An open voucher programme of a pilot region for ``year`` (this year by default)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from vouchers.models import VoucherProgramme
+
+    today = timezone.localdate()
+    year = year or today.year
+    pilot = region(region_code)
+    return VoucherProgramme.objects.create(
+        region=pilot,
+        year=year,
+        title=f"{year}年度{pilot.name}科技创新券",
+        kind=pilot.current_policy.mode,
+        max_amount=Decimal(max_amount),
+        apply_start=datetime.date(year, 1, 1),
+        apply_end=datetime.date(year, 12, 31),
+        total_budget=Decimal(budget),
+    )
+
+
+def make_voucher(enterprise: Enterprise | None = None, amount="500000.00", *, programme=None, valid_days: int = 365):
+    """An issued voucher (through the ledger service) of ``enterprise``'s region."""
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    from vouchers.services import issue_voucher
+
+    enterprise = enterprise or EnterpriseFactory()
+    programme = programme or make_programme(enterprise.region.code)
+    return issue_voucher(
+        programme_id=programme.pk,
+        enterprise=enterprise,
+        amount=amount,
+        cause_type="import",
+        cause_id=0,
+        key=f"test-issue:{uuid.uuid4().hex}",
+        valid_until=timezone.localdate() + datetime.timedelta(days=valid_days),
+    )

@@ -1,0 +1,70 @@
+"""Row locks on the real PostgreSQL: threads on their own connections (DESIGN §11)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from tests.factories import make_voucher
+from vouchers import exceptions as ex
+from vouchers.models import LedgerEntry, Voucher
+from vouchers.selectors import ledger_differences
+from vouchers.services import voucher_hold
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_db")]
+
+
+def run_threads(n, target):
+    barrier = threading.Barrier(n)
+    results, lock = [], threading.Lock()
+
+    def worker(i):
+        try:
+            barrier.wait()
+            outcome = target(i)
+        except Exception as exc:  # collected and asserted on by the test
+            outcome = exc
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_fifty_simultaneous_holds_leave_exactly_25_held():
+    voucher = make_voucher(amount="500000.00")
+
+    def hold(i):
+        return voucher_hold(voucher.pk, Decimal("20000.00"), cause_type="order", cause_id=i + 1, key=f"order-{i}")
+
+    results = run_threads(50, hold)
+    ok = [r for r in results if isinstance(r, LedgerEntry)]
+    refused = [r for r in results if isinstance(r, ex.InsufficientBalance)]
+    assert len(ok) == 25 and len(refused) == 25, results
+    voucher.refresh_from_db()
+    assert voucher.held_amount == Decimal("500000.00")
+    assert voucher.remaining_amount == Decimal("0.00")
+    assert voucher.status == Voucher.Status.USED_UP
+    assert ledger_differences() == []
+
+
+def test_a_hold_replayed_concurrently_is_applied_once():
+    voucher = make_voucher(amount="500000.00")
+
+    def hold(i):
+        return voucher_hold(voucher.pk, Decimal("20000.00"), cause_type="order", cause_id=1, key="same-key")
+
+    results = run_threads(10, hold)
+    assert all(isinstance(r, LedgerEntry) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    voucher.refresh_from_db()
+    assert voucher.held_amount == Decimal("20000.00")
+    assert LedgerEntry.objects.filter(kind="hold").count() == 1
+    assert ledger_differences() == []
