@@ -1,8 +1,10 @@
 """Reads of the catalogue and the access helpers every view uses (DESIGN §3)."""
 
+from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from catalog.models import Institution, InstitutionStaff
+from catalog.models import Institution, InstitutionStaff, Instrument, ServiceCategory, ServiceItem, SubUnit
 
 
 def staff_for_user(user) -> InstitutionStaff | None:
@@ -26,3 +28,132 @@ def require_institution(user) -> Institution:
     if institution is None:
         raise Http404("没有关联的服务机构")
     return institution
+
+
+def is_institution_admin(user) -> bool:
+    staff = staff_for_user(user)
+    return bool(staff and staff.is_admin)
+
+
+# --- Public reads -------------------------------------------------------------------------
+
+LIST_DEFER = ("search_text", "search_vector", "description")
+
+
+def public_items():
+    """On-shelf items of open shops, ready for a list (no per-row queries)."""
+    return (
+        ServiceItem.objects.filter(is_on_shelf=True, institution__is_active=True)
+        .select_related("institution", "category")
+        .prefetch_related("region_tags", "images")
+        .defer(*LIST_DEFER)
+    )
+
+
+def public_item(item_id) -> ServiceItem:
+    """A service item page: on shelf in an open shop, else 404."""
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        raise Http404("服务项目不存在")
+    return get_object_or_404(
+        ServiceItem.objects.filter(is_on_shelf=True, institution__is_active=True)
+        .select_related("institution", "institution__region", "category__parent__parent", "sub_unit")
+        .prefetch_related("region_tags", "images")
+        .defer("search_text", "search_vector"),
+        pk=item_id,
+    )
+
+
+def public_instruments():
+    return (
+        Instrument.objects.filter(is_on_shelf=True, institution__is_active=True)
+        .select_related("institution")
+        .prefetch_related("images")
+    )
+
+
+def public_instrument(instrument_id) -> Instrument:
+    return get_object_or_404(public_instruments().select_related("institution__region", "sub_unit"), pk=instrument_id)
+
+
+def public_institution(institution_id) -> Institution:
+    return get_object_or_404(Institution.objects.filter(is_active=True).select_related("region"), pk=institution_id)
+
+
+def categories_tree() -> list[ServiceCategory]:
+    """Active first-level categories with their children and grandchildren (3 queries)."""
+    return list(
+        ServiceCategory.objects.filter(level=1, is_active=True).prefetch_related(
+            Prefetch(
+                "children",
+                queryset=ServiceCategory.objects.filter(is_active=True).prefetch_related(
+                    Prefetch("children", queryset=ServiceCategory.objects.filter(is_active=True))
+                ),
+            )
+        )
+    )
+
+
+def third_level_ids_under(category: ServiceCategory) -> list[int]:
+    if category.level == ServiceCategory.Level.THIRD:
+        return [category.pk]
+    if category.level == ServiceCategory.Level.SECOND:
+        return list(ServiceCategory.objects.filter(parent=category).values_list("pk", flat=True))
+    return list(ServiceCategory.objects.filter(parent__parent=category).values_list("pk", flat=True))
+
+
+def recent_items(limit: int = 8):
+    return public_items().order_by("-created_at", "-id")[:limit]
+
+
+# --- 卖家中心 reads: only the user's own institution's objects ------------------------------
+
+
+def _own(queryset, institution, pk):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("不存在")
+    return get_object_or_404(queryset.filter(institution=institution), pk=pk)
+
+
+def seller_item(institution, item_id) -> ServiceItem:
+    return _own(
+        ServiceItem.objects.select_related("institution", "category", "sub_unit").prefetch_related(
+            "region_tags", "images"
+        ),
+        institution,
+        item_id,
+    )
+
+
+def seller_instrument(institution, instrument_id) -> Instrument:
+    return _own(
+        Instrument.objects.select_related("institution", "sub_unit").prefetch_related("images"),
+        institution,
+        instrument_id,
+    )
+
+
+def seller_sub_unit(institution, sub_unit_id) -> SubUnit:
+    return _own(SubUnit.objects.all(), institution, sub_unit_id)
+
+
+def seller_items(institution):
+    return (
+        ServiceItem.objects.filter(institution=institution)
+        .select_related("category", "sub_unit")
+        .prefetch_related("region_tags", "images")
+        .defer(*LIST_DEFER)
+        .order_by("-created_at", "-id")
+    )
+
+
+def seller_instruments(institution):
+    return (
+        Instrument.objects.filter(institution=institution)
+        .select_related("sub_unit")
+        .prefetch_related("images")
+        .order_by("-created_at", "-id")
+    )

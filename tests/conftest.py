@@ -26,9 +26,21 @@ def buyer_b(db) -> User:
 
 
 @pytest.fixture
-def seller(db) -> User:
-    """A service institution's user (the institution itself comes with the catalogue)."""
-    return UserFactory(username="seller", role=User.Role.INSTITUTION)
+def institution(db):
+    """The seller's institution (苏州恒通检测有限公司, 吴江区), with the category taxonomy."""
+    from tests.factories import institution_factory
+
+    return institution_factory(name="苏州恒通检测有限公司")
+
+
+@pytest.fixture
+def seller(db, institution) -> User:
+    """A service institution's user: administrator (InstitutionStaff) of ``institution``."""
+    from catalog.models import InstitutionStaff
+
+    user = UserFactory(username="seller", role=User.Role.INSTITUTION)
+    InstitutionStaff.objects.get_or_create(user=user, defaults={"institution": institution, "is_admin": True})
+    return user
 
 
 @pytest.fixture

@@ -168,6 +168,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "messaging-sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 60.0},
+    "vouchers-expire": {"task": "vouchers.tasks.expire_vouchers", "schedule": 3600.0},
+    "vouchers-remind-expiring": {"task": "vouchers.tasks.remind_expiring_vouchers", "schedule": 6 * 3600.0},
 }
 
 # --- Messages leaving the platform -----------------------------------------------------
@@ -180,6 +182,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@csj-voucher.exam
 DEMO_PASSWORD = "Demo@2026pass"
 DEMO_LOADERS = [
     "enterprises.demo.load",
+    "vouchers.demo.load",
 ]
 
 # --- Roles: permissions of each group (accounts/roles.py keeps the groups exact) ------
@@ -191,6 +194,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "enterprises.view_pilotregion",
         "enterprises.view_regionpolicy",
         "messaging.view_message",
+        "vouchers.view_voucherprogramme",
+        "vouchers.add_voucherprogramme",
+        "vouchers.change_voucherprogramme",
+        "vouchers.view_voucherapplication",
+        "vouchers.change_voucherapplication",
+        "vouchers.view_voucher",
+        "vouchers.change_voucher",
+        "vouchers.view_ledgerentry",
+        "vouchers.view_voucherimport",
+        "vouchers.add_voucherimport",
     ],
     "专家": [],
     "平台管理员": [],  # platform administrators are superusers

@@ -109,3 +109,75 @@ def make_voucher(enterprise: Enterprise | None = None, amount="500000.00", *, pr
         key=f"test-issue:{uuid.uuid4().hex}",
         valid_until=timezone.localdate() + datetime.timedelta(days=valid_days),
     )
+
+
+# --- catalogue (issue 4) ----------------------------------------------------------------
+
+
+def categories():
+    """The seeded category taxonomy (restored if a transactional test flushed it)."""
+    from catalog.models import ServiceCategory
+    from catalog.taxonomy import seed_categories
+
+    seed_categories(ServiceCategory)
+    return ServiceCategory.objects.all()
+
+
+def third_level_category(name: str = "EMC 测试"):
+    from catalog.models import ServiceCategory
+
+    categories()
+    return ServiceCategory.objects.get(level=3, name=name)
+
+
+def institution_factory(name: str | None = None, region_code: str = "320509", **fields):
+    """A service institution (服务机构) created through catalog.services."""
+    from catalog import services
+    from catalog.models import Institution
+
+    if name is not None:
+        existing = Institution.objects.filter(name=name).first()
+        if existing is not None:
+            return existing
+    n = next(_seq)
+    categories()
+    return services.create_institution(
+        name=name or f"测试检测服务机构{n}",
+        uscc=valid_uscc(900000 + n),
+        region=Division.objects.get(code=region_code),
+        contact_person=fields.pop("contact_person", "张工"),
+        contact_phone=fields.pop("contact_phone", "0512-63000000"),
+        **fields,
+    )
+
+
+def service_item(institution=None, name: str = "汽车电子EMC测试服务", *, price="1000.00", regions=("WJI",), **fields):
+    """A service item on shelf (一口价 unless price is None), indexed for search."""
+    from decimal import Decimal
+
+    from catalog import services
+    from catalog.models import ServiceItem
+
+    institution = institution or institution_factory()
+    fields.setdefault("category", third_level_category())
+    fields.setdefault("description", "依据国家标准开展检测，出具检测报告。")
+    return services.create_item(
+        institution,
+        name=name,
+        price_type=ServiceItem.PriceType.FIXED if price is not None else ServiceItem.PriceType.NEGOTIABLE,
+        price=Decimal(price) if price is not None else None,
+        region_tags=[region(code) for code in regions],
+        **fields,
+    )
+
+
+def instrument(institution=None, name: str = "扫描电子显微镜", **fields):
+    from decimal import Decimal
+
+    from catalog import services
+
+    institution = institution or institution_factory()
+    fields.setdefault("booking_price", Decimal("300.00"))
+    fields.setdefault("model_number", "SU8010")
+    fields.setdefault("manufacturer", "日立")
+    return services.create_instrument(institution, name=name, **fields)

@@ -1,0 +1,86 @@
+"""Catalogue admin (platform administrators): categories are edited here; items are
+saved through catalog.services so their search index stays current."""
+
+from django.contrib import admin
+
+from catalog import services
+from catalog.models import (
+    Institution,
+    InstitutionStaff,
+    Instrument,
+    InstrumentImage,
+    ServiceCategory,
+    ServiceItem,
+    ServiceItemImage,
+    SubUnit,
+)
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "level", "parent", "sort_order", "is_active")
+    list_filter = ("level", "is_active")
+    search_fields = ("name",)
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+
+class SubUnitInline(admin.TabularInline):
+    model = SubUnit
+    extra = 0
+
+
+class StaffInline(admin.TabularInline):
+    model = InstitutionStaff
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "uscc", "region", "contact_person", "contact_phone", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "uscc")
+    list_select_related = ("region",)
+    raw_id_fields = ("region",)
+    inlines = [SubUnitInline, StaffInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.reindex_items(institution_id=obj.pk)
+
+
+class ItemImageInline(admin.TabularInline):
+    model = ServiceItemImage
+    extra = 0
+    fields = ("thumb", "sort_order")
+    readonly_fields = ("thumb",)
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "institution", "category", "price_type", "price", "is_on_shelf", "created_at")
+    list_filter = ("is_on_shelf", "price_type", "region_tags")
+    search_fields = ("name", "institution__name")
+    list_select_related = ("institution", "category")
+    raw_id_fields = ("institution", "sub_unit")
+    filter_horizontal = ("region_tags",)
+    inlines = [ItemImageInline]
+    show_full_result_count = False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.index_item(form.instance)
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    list_display = ("name", "model_number", "institution", "status", "booking_price", "is_on_shelf")
+    list_filter = ("status", "is_on_shelf")
+    search_fields = ("name", "model_number", "institution__name")
+    list_select_related = ("institution",)
+    raw_id_fields = ("institution", "sub_unit")
+
+
+admin.site.register(InstrumentImage)

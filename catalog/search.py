@@ -1,0 +1,186 @@
+"""Chinese keyword search over service items (DESIGN §10).
+
+Index: every item stores ``search_text`` (name, description and institution name, one per
+line) and ``search_vector``, a tsvector whose lexemes are all character unigrams and
+bigrams of the lower-cased text (never spanning whitespace), GIN-indexed. Latin letters
+and digits are treated like Chinese characters, so latin terms match case-insensitively
+and anywhere inside a word, exactly like a substring match.
+
+Query: each whitespace-separated term becomes a tsquery on the index — a one- or
+two-character term is a single lexeme, a longer term the AND of its overlapping bigrams —
+and the candidates are checked with ``icontains`` on ``search_text``, so the result is
+exactly the substring match over the searched fields. Counts stop at ``CAP`` ("1000+")
+and ranking looks only at a bounded candidate set.
+"""
+
+import re
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVectorField
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Case, F, IntegerField, Lookup, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
+
+CAP = 1000
+MAX_TERMS = 8
+MAX_TERM_CHARS = 50
+SEP = "\x1f"  # joins lexemes for string_to_array (never part of a lexeme)
+_SPLIT = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+@SearchVectorField.register_lookup
+class NgramMatch(Lookup):
+    """``search_vector__ngram_match=<tsquery text>``: ``vector @@ '<text>'::tsquery``, the
+    query given as tsquery syntax (never through a text-search parser)."""
+
+    lookup_name = "ngram_match"
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [value])
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+def segments(text: str) -> list[str]:
+    return [s for s in _SPLIT.split((text or "").lower()) if s]
+
+
+def ngrams(text: str) -> list[str]:
+    """The lexemes of ``text``: distinct character unigrams and bigrams of each segment."""
+    seen: dict[str, None] = {}
+    for seg in segments(text):
+        for i, ch in enumerate(seg):
+            seen[ch] = None
+            if i + 1 < len(seg):
+                seen[seg[i : i + 2]] = None
+    return list(seen)
+
+
+def search_text_for(name: str, description: str, institution_name: str) -> str:
+    return "\n".join([name or "", description or "", institution_name or ""])
+
+
+def vector_expression(text: str):
+    """A database expression building the tsvector of ``text``."""
+    return models.Func(
+        models.Func(
+            Value(SEP.join(ngrams(text))),
+            Value(SEP),
+            function="string_to_array",
+            output_field=ArrayField(models.TextField()),
+        ),
+        function="array_to_tsvector",
+        output_field=SearchVectorField(),
+    )
+
+
+def parse_terms(q: str | None) -> list[str]:
+    """The search terms of a query string: at most MAX_TERMS distinct terms, each cut to
+    MAX_TERM_CHARS characters; garbage yields no terms (never an error)."""
+    terms: list[str] = []
+    for seg in segments((q or "")[:500]):
+        term = seg[:MAX_TERM_CHARS]
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def term_lexemes(term: str) -> list[str]:
+    if len(term) <= 2:
+        return [term]
+    grams = []
+    for i in range(len(term) - 1):
+        gram = term[i : i + 2]
+        if gram not in grams:
+            grams.append(gram)
+    return grams
+
+
+def tsquery_for(terms: list[str]) -> str:
+    lexemes: list[str] = []
+    for term in terms:
+        for lexeme in term_lexemes(term):
+            if lexeme not in lexemes:
+                lexemes.append(lexeme)
+    return " & ".join(_quote(lexeme) for lexeme in lexemes)
+
+
+def match_terms(queryset, terms: list[str]):
+    """Items whose searched fields contain every term (index prefilter + exact check)."""
+    if not terms:
+        return queryset
+    queryset = queryset.filter(search_vector__ngram_match=tsquery_for(terms))
+    for term in terms:
+        queryset = queryset.filter(search_text__icontains=term)
+    return queryset
+
+
+def substring_match(queryset, terms: list[str]):
+    """The plain substring search the index must agree with (tests, benchmark)."""
+    for term in terms:
+        queryset = queryset.filter(
+            Q(name__icontains=term) | Q(description__icontains=term) | Q(institution__name__icontains=term)
+        )
+    return queryset
+
+
+class CappedPaginator(Paginator):
+    """A paginator that never counts past CAP: ``count`` is at most CAP and
+    ``more_than_cap`` tells the page to show "1000+"."""
+
+    cap = CAP
+    count_capped = True  # the shared pagination partial shows ``count_label``
+
+    @cached_property
+    def raw_count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.raw_count, self.cap)
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.raw_count > self.cap
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.cap}+" if self.more_than_cap else str(self.count)
+
+
+SORTS = {
+    "relevance": "综合排序",
+    "newest": "最新发布",
+    "price_asc": "价格从低到高",
+    "price_desc": "价格从高到低",
+}
+
+
+def ordered_results(queryset, terms: list[str], sort: str):
+    """The search results of ``queryset`` (already filtered) in the requested order.
+    Relevance and newest rank only the CAP+1 newest matches (a bounded candidate set);
+    price orders sort every match (served by the price index)."""
+    matches = match_terms(queryset, terms)
+    if sort in ("price_asc", "price_desc"):
+        # 面议 items (no price) come last either way.
+        price = F("price").asc(nulls_last=True) if sort == "price_asc" else F("price").desc(nulls_last=True)
+        return matches.order_by(price, "-id")
+    candidates = matches.order_by("-created_at", "-id").values("id")[: CAP + 1]
+    base = queryset.model.objects.filter(id__in=candidates)
+    if sort == "newest" or not terms:
+        return base.order_by("-created_at", "-id")
+    name_hits = [When(name__icontains=t, then=Value(4)) for t in terms]
+    org_hits = [When(institution__name__icontains=t, then=Value(2)) for t in terms]
+    score = Coalesce(
+        Case(*name_hits, default=Value(0), output_field=IntegerField()), Value(0), output_field=IntegerField()
+    ) + Case(*org_hits, default=Value(0), output_field=IntegerField())
+    return base.annotate(score=score).order_by("-score", "-created_at", "-id")

@@ -1,0 +1,2 @@
+class FavoriteError(Exception):
+    """A refused favourite change; the message is Chinese."""
