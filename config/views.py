@@ -11,6 +11,7 @@ from config.menus import url_or_none
 from enterprises.models import PilotRegion
 from enterprises.selectors import enterprise_for_user
 from messaging.selectors import inbox_for_user
+from vouchers.selectors import buyer_summary
 
 
 def home(request):
@@ -29,10 +30,16 @@ def home(request):
 def buyer_home(request):
     enterprise = enterprise_for_user(request.user)
     latest_messages = list(inbox_for_user(request.user)[:5])
+    voucher_summary = buyer_summary(enterprise)
     return render(
         request,
         "buyer/home.html",
-        {"enterprise": enterprise, "latest_messages": latest_messages, "menu": "首页"},
+        {
+            "enterprise": enterprise,
+            "latest_messages": latest_messages,
+            "voucher_summary": voucher_summary,
+            "menu": "首页",
+        },
     )
 
 

@@ -3,9 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from vouchers.models import LedgerEntry, Voucher, VoucherHold, VoucherProgramme
+from enterprises.selectors import require_enterprise
+from vouchers.models import LedgerEntry, Voucher, VoucherApplication, VoucherHold, VoucherProgramme
 from vouchers.money import ZERO
 
 _SIGNS = {
@@ -60,3 +63,83 @@ def ledger_differences() -> list[str]:
         if p.budget_used != expected:
             problems.append(f"项目 {p}: 已使用预算 {p.budget_used}，创新券合计 {expected}")
     return problems
+
+
+# --- access helpers for the enterprise's pages --------------------------------------
+
+
+def applications_for_enterprise(enterprise):
+    return (
+        VoucherApplication.objects.filter(enterprise=enterprise)
+        .select_related("programme", "programme__region", "voucher")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def application_for_user(user, pk) -> VoucherApplication:
+    """An application of the user's own enterprise; anything else is a 404."""
+    enterprise = require_enterprise(user)
+    return get_object_or_404(applications_for_enterprise(enterprise), pk=pk)
+
+
+def vouchers_for_enterprise(enterprise):
+    return Voucher.objects.filter(enterprise=enterprise).select_related("region").order_by("-created_at", "-id")
+
+
+def voucher_for_user(user, pk) -> Voucher:
+    enterprise = require_enterprise(user)
+    return get_object_or_404(vouchers_for_enterprise(enterprise), pk=pk)
+
+
+def usable_vouchers(enterprise, day=None):
+    """Vouchers the enterprise can use now (有效, something left, within validity): what
+    an order may choose from."""
+    day = day or timezone.localdate()
+    return vouchers_for_enterprise(enterprise).filter(
+        status=Voucher.Status.ACTIVE, remaining_amount__gt=0, valid_until__gte=day
+    )
+
+
+def entries_for_voucher(voucher):
+    return voucher.entries.select_related("actor").order_by("-created_at", "-id")
+
+
+def open_programmes(enterprise, day=None):
+    """Programmes of the enterprise's region open for applications today."""
+    if enterprise is None or enterprise.region_id is None:
+        return VoucherProgramme.objects.none()
+    day = day or timezone.localdate()
+    return (
+        VoucherProgramme.objects.filter(region_id=enterprise.region_id, is_active=True)
+        .filter(apply_start__lte=day, apply_end__gte=day)
+        .select_related("region")
+        .order_by("-year", "id")
+    )
+
+
+def applied_programme_ids(enterprise) -> set[int]:
+    return set(
+        VoucherApplication.objects.filter(
+            enterprise=enterprise, status__in=["pending", "returned", "approved"]
+        ).values_list("programme_id", flat=True)
+    )
+
+
+def buyer_summary(enterprise) -> dict | None:
+    """The 买家中心 首页 summary: vouchers, remaining amount, pending applications."""
+    if enterprise is None:
+        return None
+    totals = Voucher.objects.filter(enterprise=enterprise).aggregate(
+        count=Count("pk", filter=Q(status__in=[Voucher.Status.ACTIVE, Voucher.Status.USED_UP])),
+        remaining=Sum("remaining_amount", filter=Q(status=Voucher.Status.ACTIVE)),
+        held=Sum("held_amount"),
+    )
+    pending = VoucherApplication.objects.filter(
+        enterprise=enterprise, status__in=[VoucherApplication.Status.PENDING, VoucherApplication.Status.RETURNED]
+    ).count()
+    return {
+        "voucher_count": totals["count"] or 0,
+        "remaining": totals["remaining"] or ZERO,
+        "held": totals["held"] or ZERO,
+        "pending_applications": pending,
+    }

@@ -1,0 +1,15 @@
+"""Periodic voucher work (Celery beat); each task calls one service and is safe to run twice."""
+
+from celery import shared_task
+
+from vouchers.services import expiry
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_vouchers() -> int:
+    return expiry.expire_due_vouchers()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remind_expiring_vouchers() -> int:
+    return expiry.send_expiry_reminders()
