@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from enterprises.admin_scoping import RegionScopedAdmin
 from enterprises.models import RegionPolicy
@@ -135,21 +136,17 @@ class VoucherApplicationAdmin(RegionScopedAdmin):
 
     @admin.display(description="审核记录")
     def history_table(self, obj):
-        rows = obj.history.select_related("actor")
-        return format_html(
-            "<br>".join(
-                format_html(
-                    "{} {} → {} {} {}",
-                    h.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    h.get_from_status_display() or "—",
-                    h.get_to_status_display(),
-                    h.actor.display_name if h.actor else "",
-                    h.note,
-                )
-                for h in rows
+        rows = [
+            (
+                h.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                h.get_from_status_display() or "—",
+                h.get_to_status_display(),
+                h.actor.display_name if h.actor else "",
+                h.note,
             )
-            or "-"
-        )
+            for h in obj.history.select_related("actor")
+        ]
+        return format_html_join(mark_safe("<br>"), "{} {} → {} {} {}", rows) or "-"
 
     def has_add_permission(self, request):
         return False

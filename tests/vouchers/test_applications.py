@@ -138,7 +138,7 @@ def test_forbidden_moves(ready_buyer, wujiang_programme, wujiang_admin, first, t
 
 def test_resubmit_only_when_returned_and_only_own(ready_buyer, buyer_b, wujiang_programme):
     app = submit(ready_buyer, wujiang_programme)
-    kw = dict(requested_amount=D("1"), intended_services="x", expected_results="y", declaration=True)
+    kw = {"requested_amount": D("1"), "intended_services": "x", "expected_results": "y", "declaration": True}
     with pytest.raises(ex.InvalidTransition):
         resubmit_application(app.pk, enterprise=app.enterprise, actor=ready_buyer, **kw)
     with pytest.raises(ex.VoucherError, match="不存在"):
