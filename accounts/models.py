@@ -21,6 +21,33 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
     id_number = models.CharField("证件号码", max_length=18, blank=True)
 
+    # 个人信息 (manual §8.1): optional except 用户名, 真实姓名, 手机号, 邮箱 (email is
+    # AbstractUser's). The sensitive ones (民族, 党派, 出生地, 证件号码) stay optional.
+    class Gender(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    class Education(models.TextChoices):
+        DOCTOR = "doctor", "博士研究生"
+        MASTER = "master", "硕士研究生"
+        BACHELOR = "bachelor", "大学本科"
+        COLLEGE = "college", "大学专科"
+        HIGH_SCHOOL = "high_school", "高中及以下"
+
+    gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    birthplace = models.CharField("出生地", max_length=100, blank=True)
+    nationality = models.CharField("国籍", max_length=50, blank=True, default="中国")
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    party = models.CharField("党派", max_length=30, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    address = models.CharField("通讯地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    province = models.CharField("省份", max_length=50, blank=True)
+    city = models.CharField("所在城市", max_length=50, blank=True)
+    district = models.CharField("所在地区", max_length=50, blank=True)
+    home_region = models.CharField("区域", max_length=30, blank=True, help_text="所属试点区域名称，或“其他”")
+
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"

