@@ -68,3 +68,35 @@ def test_a_hold_replayed_concurrently_is_applied_once():
     assert voucher.held_amount == Decimal("20000.00")
     assert LedgerEntry.objects.filter(kind="hold").count() == 1
     assert ledger_differences() == []
+
+
+def test_two_admins_approving_at_once_issue_one_voucher():
+    from enterprises.selectors import enterprise_for_user
+    from tests.factories import enterprise_user, make_programme, region_admin
+    from tests.vouchers.conftest import complete_basic_info
+    from vouchers.models import VoucherApplication
+    from vouchers.services import approve_application, submit_application
+
+    buyer = enterprise_user("race_buyer")
+    enterprise = complete_basic_info(enterprise_for_user(buyer))
+    admins = [region_admin("race_admin_1", "WJI"), region_admin("race_admin_2", "WJI")]
+    application = submit_application(
+        enterprise=enterprise,
+        programme_id=make_programme("WJI").pk,
+        requested_amount=Decimal("100000.00"),
+        intended_services="检测",
+        expected_results="成效",
+        declaration=True,
+        actor=buyer,
+    )
+
+    def approve(i):
+        return approve_application(application.pk, granted_amount=Decimal("100000.00"), actor=admins[i])
+
+    results = run_threads(2, approve)
+    issued = [r for r in results if isinstance(r, Voucher)]
+    refused = [r for r in results if isinstance(r, ex.InvalidTransition)]
+    assert len(issued) == 1 and len(refused) == 1, results
+    assert Voucher.objects.filter(application=application).count() == 1
+    assert VoucherApplication.objects.get(pk=application.pk).history.filter(to_status="approved").count() == 1
+    assert ledger_differences() == []

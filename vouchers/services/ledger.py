@@ -149,6 +149,9 @@ def change_voucher_status(voucher_id, to_status: str, *, actor=None, note: str =
     """The one status function for vouchers. Expiry and void move money, so they go
     through ``expire_voucher`` / ``void_voucher``; 有效 ⇄ 已用完 follow the balance."""
     voucher = _lock_voucher(voucher_id)
+    if to_status not in Voucher.TRANSITIONS[voucher.status]:
+        label = Status(to_status).label if to_status in Status.values else to_status
+        raise InvalidTransition(f"创新券{voucher.number}当前状态为“{voucher.get_status_display()}”，不能变为“{label}”")
     if to_status == Status.EXPIRED:
         expire_voucher(voucher.pk, actor=actor, force=True)
     elif to_status == Status.VOID:
