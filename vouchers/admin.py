@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from enterprises.admin_scoping import RegionScopedAdmin
-from enterprises.models import RegionPolicy
+from enterprises.models import PilotRegion, RegionPolicy
 from vouchers import services
 from vouchers.exceptions import ImportFileError, VoucherError
 from vouchers.forms import DecisionForm, ImportForm
@@ -43,6 +43,9 @@ class ProgrammeAdminForm(forms.ModelForm):
         region = data.get("region")
         if region is not None and region.current_policy is None:
             self.add_error("region", "该区域尚未发布区域政策")
+        if self.instance.pk and region is not None and region.pk != self.instance.region_id:
+            if self.instance.vouchers.exists():
+                self.add_error("region", "已发放创新券的项目不能更改区域")
         budget = data.get("total_budget")
         if self.instance.pk and budget is not None and budget < self.instance.budget_used:
             self.add_error("total_budget", f"总预算不能低于已使用预算{self.instance.budget_used}元")
@@ -339,12 +342,13 @@ class VoucherImportAdmin(RegionScopedAdmin):
         qs = VoucherProgramme.objects.select_related("region").order_by("-year", "id")
         if ids is not None:
             qs = qs.filter(region_id__in=ids)
-        imported_regions = [
-            p.region_id
-            for p in qs
-            if p.region.current_policy and p.region.current_policy.voucher_source == RegionPolicy.VoucherSource.IMPORTED
+        regions = PilotRegion.objects.all() if ids is None else PilotRegion.objects.filter(pk__in=ids)
+        imported = [
+            r.pk
+            for r in regions
+            if r.current_policy and r.current_policy.voucher_source == RegionPolicy.VoucherSource.IMPORTED
         ]
-        return qs.filter(region_id__in=imported_regions)
+        return qs.filter(region_id__in=imported)
 
     def upload_view(self, request):
         """导入创新券: upload a CSV; bad rows are listed and nothing is imported."""

@@ -195,10 +195,11 @@ def issue_voucher(
     on the rare collision)."""
     amount = clean_amount(amount)
     with transaction.atomic():
+        programme = VoucherProgramme.objects.select_for_update().select_related("region").get(pk=programme_id)
+        # Checked under the programme's lock: a concurrent replay waits and then finds it.
         existing = LedgerEntry.objects.filter(idempotency_key=key).select_related("voucher").first()
         if existing is not None:
             return existing.voucher
-        programme = VoucherProgramme.objects.select_for_update().select_related("region").get(pk=programme_id)
         if amount > programme.budget_remaining:
             raise BudgetExceeded(f"超出区域创新券项目预算：剩余预算{programme.budget_remaining}元，需发放{amount}元")
         programme.budget_used += amount
