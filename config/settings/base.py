@@ -275,3 +275,14 @@ ROLE_PERMISSIONS["区域管理员"] += [
     "enterprises.change_joinapplication",
     "enterprises.view_registrationchange",
 ]
+
+# Orders (orders app): called with the order inside the 同意兑付 transaction of a 通兑
+# order (the redemption app creates the institution's claim from it).
+ORDER_TONGDUI_AGREED_HOOKS: list[str] = []
+ROLE_PERMISSIONS["区域管理员"] += [
+    "orders.view_order",
+    "orders.change_order",
+    "orders.confirm_quota",
+    "orders.view_orderstatuschange",
+    "orders.view_orderreview",
+]
