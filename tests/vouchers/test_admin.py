@@ -239,3 +239,27 @@ def test_import_not_for_local_regions(client, wujiang_admin, wujiang_programme):
         {"programme": wujiang_programme.pk, "file": csv_file("统一社会信用代码,金额,年度,有效期\n")},
     )
     assert response.status_code == 200 and "请选择可导入的创新券项目" in response.text
+
+
+def test_admin_lists_do_not_grow_with_rows(client, wujiang_admin, django_assert_max_num_queries):
+    from tests.factories import make_voucher
+
+    programme = make_programme("WJI")
+    for i in range(15):
+        enterprise = complete_basic_info(EnterpriseFactory())
+        user = enterprise_user(f"many_{i}", enterprise)
+        submit_application(
+            enterprise=enterprise,
+            programme_id=programme.pk,
+            requested_amount=D("10"),
+            intended_services="a",
+            expected_results="b",
+            declaration=True,
+            actor=user,
+        )
+        make_voucher(enterprise, "100.00", programme=programme)
+    client.force_login(wujiang_admin)
+    for name in ("voucherapplication", "voucher", "voucherprogramme"):
+        with django_assert_max_num_queries(20):
+            response = client.get(reverse(f"admin:vouchers_{name}_changelist"))
+        assert response.status_code == 200

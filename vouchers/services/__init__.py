@@ -1,6 +1,21 @@
-"""Every write of the vouchers app. Other apps import from here:
+"""Every write of the vouchers app. Other apps import from here.
 
-from vouchers.services import voucher_hold, voucher_release, voucher_consume, held_for, transfer_hold
+Ledger API (vouchers/services/ledger.py; amounts are Decimal, positive, at most 2 places):
+
+    voucher_hold(voucher_id, amount, *, cause_type, cause_id, key, actor=None) -> LedgerEntry
+    voucher_release(voucher_id, amount, *, cause_type, cause_id, key, actor=None) -> LedgerEntry
+    voucher_consume(voucher_id, amount, *, cause_type, cause_id, key, actor=None) -> LedgerEntry
+    held_for(voucher_id, cause_type, cause_id) -> Decimal
+    transfer_hold(voucher_id, amount, from_cause, to_cause, key, actor=None) -> LedgerEntry
+        from_cause / to_cause are (cause_type, cause_id) tuples; written as a release entry
+        (key "<key>:release") and a hold entry (key "<key>:hold"); returns the hold entry.
+
+Each locks the voucher row, is idempotent by ``key`` (a replay returns the stored entry;
+a replay with other arguments raises IdempotencyConflict) and raises a VoucherError
+subclass from vouchers.exceptions with a Chinese message: InsufficientBalance (hold >
+remaining or voucher 已用完), HoldExceeded (release/consume/transfer > the cause's hold),
+CauseHoldsOtherVoucher, VoucherNotUsable (hold on an expired/void voucher or past
+valid_until), InvalidAmount. Rounding: vouchers.money.round_money / voucher_share.
 """
 
 from vouchers.services.applications import (
