@@ -35,3 +35,7 @@ class AccountAdapter(DefaultAccountAdapter):
             except NoReverseMatch:
                 pass
         return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request):
+        # A new account from an external login: it still lacks its enterprise.
+        return self.get_login_redirect_url(request)
