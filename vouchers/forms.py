@@ -97,8 +97,8 @@ class ImportForm(forms.Form):
         error_messages={"required": "请选择创新券项目", "invalid_choice": "请选择可导入的创新券项目"},
     )
     file = forms.FileField(
-        label="CSV 文件",
-        help_text="列：统一社会信用代码、券号（可空）、金额、年度、有效期（如 2026-12-31）；UTF-8 或 GBK 编码",
+        label="导入文件",
+        help_text="CSV（UTF-8 或 GBK 编码）或 Excel .xlsx（第一个工作表）；列：统一社会信用代码、券号（可空）、金额、年度、有效期（如 2026-12-31）",
         error_messages={"required": "请选择文件", "empty": "文件为空"},
     )
 

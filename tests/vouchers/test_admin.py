@@ -219,7 +219,8 @@ def test_import_with_bad_rows_imports_nothing(client, qingpu):
         ("", "v.csv", "文件为空"),
         ("名称,金额\n", "v.csv", "缺少列"),
         ("统一社会信用代码,金额,年度,有效期\n", "v.csv", "没有数据行"),
-        ("a,b", "v.xlsx", "请上传 CSV 文件"),
+        ("a,b", "v.xlsx", "无法读取 Excel 文件"),
+        ("a,b", "v.xls", "请上传 CSV 或 Excel（.xlsx）文件"),
     ],
 )
 def test_import_bad_files(client, qingpu, body, name, message):
@@ -263,3 +264,62 @@ def test_admin_lists_do_not_grow_with_rows(client, wujiang_admin, django_assert_
         with django_assert_max_num_queries(20):
             response = client.get(reverse(f"admin:vouchers_{name}_changelist"))
         assert response.status_code == 200
+
+
+def xlsx_file(rows, *, shared=False, name="vouchers.xlsx"):
+    """A minimal .xlsx: the first row's strings as shared strings (when asked), the rest inline."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    strings, sheet_rows = [], []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{chr(65 + c)}{r}"
+            if isinstance(value, (int, float)):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif shared and r == 1:
+                strings.append(value)
+                cells.append(f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+        sheet_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}">'
+            f"<sheetData>{''.join(sheet_rows)}</sheetData></worksheet>",
+        )
+        if strings:
+            sis = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+            z.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{ns}">{sis}</sst>')
+    return SimpleUploadedFile(
+        name, buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+
+
+def test_import_xlsx(client, qingpu):
+    import datetime
+
+    admin, programme, (e1, e2) = qingpu
+    year = programme.year
+    serial = (datetime.date(year, 12, 31) - datetime.date(1899, 12, 30)).days
+    rows = [
+        ["统一社会信用代码", "券号", "金额", "年度", "有效期"],
+        [e1.uscc, "", 100000, float(year), serial],
+        [e2.uscc, "", "2500.5", str(year), f"{year}-12-31"],
+    ]
+    client.force_login(admin)
+    url = reverse("admin:vouchers_voucherimport_upload")
+    response = client.post(url, {"programme": programme.pk, "file": xlsx_file(rows, shared=True)})
+    assert response.status_code == 302, response.text
+    v1 = Voucher.objects.get(enterprise=e1)
+    assert v1.issued_amount == D("100000.00") and v1.valid_until == datetime.date(year, 12, 31)
+    assert Voucher.objects.get(enterprise=e2).issued_amount == D("2500.50")
+    # A sheet with a bad row imports nothing and names the row.
+    rows = [rows[0], [e1.uscc, "", 100, year, f"{year}-12-31"], ["bad", "", 0, year, "x"]]
+    response = client.post(url, {"programme": programme.pk, "file": xlsx_file(rows)})
+    assert response.status_code == 200 and "第3行" in response.text and Voucher.objects.count() == 2
