@@ -98,7 +98,10 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label="导入文件",
-        help_text="CSV（UTF-8 或 GBK 编码）或 Excel .xlsx（第一个工作表）；列：统一社会信用代码、券号（可空）、金额、年度、有效期（如 2026-12-31）",
+        help_text=(
+            "CSV（UTF-8 或 GBK 编码）或 Excel .xlsx（第一个工作表）；"
+            "列：统一社会信用代码、券号（可空）、金额、年度、有效期（如 2026-12-31）"
+        ),
         error_messages={"required": "请选择文件", "empty": "文件为空"},
     )
 
