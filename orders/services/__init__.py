@@ -22,7 +22,7 @@ from orders.services.common import (
     next_order_number,
     seller_recipients,
 )
-from orders.services.extras import create_difference_order, review_order
+from orders.services.extras import DIFFERENCE_PARENT_STATUSES, create_difference_order, review_order
 from orders.services.moves import (
     accept_order,
     agree_redemption,
@@ -42,6 +42,7 @@ from orders.services.reminders import remind_pending_accept, remind_pending_quot
 
 __all__ = [
     "CAUSE",
+    "DIFFERENCE_PARENT_STATUSES",
     "TONGDUI_FIELDS",
     "accept_order",
     "admin_recipients",
