@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.validators import MOBILE_RE, validate_id_number, validate_mobile
+from accounts.validators import MOBILE_RE, birth_date_from_id, validate_id_number, validate_mobile
 
 ETHNICITIES = [
     "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
@@ -34,9 +34,11 @@ class LoginForm(AllauthLoginForm):
         field.label = "用户名/手机号码"
         field.widget.attrs.update({"placeholder": "请输入用户名或手机号码", "class": "form-control"})
         self.fields["password"].label = "密码"
+        self.fields["password"].help_text = ""  # no e-mail reset link: accounts are recovered via the region
         self.fields["password"].widget.attrs.update({"placeholder": "请输入密码", "class": "form-control"})
         if "remember" in self.fields:
             self.fields["remember"].label = "记住我"
+            self.fields["remember"].widget.attrs["class"] = "form-check-input"
 
 
 def region_choices():
@@ -56,7 +58,9 @@ class ProfileForm(forms.ModelForm):
     ethnicity = forms.ChoiceField(label="民族", required=False, choices=_choices(ETHNICITIES, "请选择民族"))
     party = forms.ChoiceField(label="党派", required=False, choices=_choices(PARTIES, "请选择党派"))
     home_region = forms.ChoiceField(label="区域", required=False)
-    birth_date = forms.DateField(label="出生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label="出生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     class Meta:
         model = User
@@ -94,6 +98,7 @@ class ProfileForm(forms.ModelForm):
         self.fields["id_number"].widget.attrs["placeholder"] = (
             self.instance.masked_id_number if self.instance.id_number else "居民身份证号码（选填）"
         )
+        self.fields["gender"].widget.attrs["class"] = "form-check-input"
         for name, field in self.fields.items():
             if name != "gender":
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -104,6 +109,13 @@ class ProfileForm(forms.ModelForm):
         if not value or value == self.instance.masked_id_number:
             return self.instance.id_number
         return validate_id_number(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if number and not cleaned.get("birth_date") and "birth_date" not in self.errors:
+            cleaned["birth_date"] = birth_date_from_id(number)
+        return cleaned
 
     def clean_postcode(self):
         value = self.cleaned_data.get("postcode", "").strip()

@@ -79,4 +79,44 @@ def load(out) -> list[tuple[str, str, str]]:
                 text="欢迎使用长三角科技创新券通用通兑平台！请先在“企业信息管理-基本信息”中完善企业基本信息。",
             )
         logins.append((f"企业用户（{region.name}）", username, "/buyer/"))
+
+    _demo_wujiang_details(logins)
     return logins
+
+
+def _demo_wujiang_details(logins) -> None:
+    """demo_wujiang: 基本信息 complete, a licence image and one operator (用户管理)."""
+    import datetime
+    import io
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    membership = EnterpriseMember.objects.select_related("enterprise").filter(user__username="demo_wujiang").first()
+    if membership is None:
+        return
+    enterprise = membership.enterprise
+    if not enterprise.basic_info_complete:
+        enterprise.legal_representative = enterprise.legal_representative or "沈一鸣"
+        enterprise.established_on = datetime.date(2016, 5, 18)
+        enterprise.registered_capital = Decimal("2000.00")
+        enterprise.industry = enterprise.industry or "软件和信息技术服务业"
+        enterprise.employees = 150
+        enterprise.rd_staff = 42
+        enterprise.last_year_revenue = Decimal("12500.00")
+        enterprise.last_year_rd_spend = Decimal("980.00")
+        enterprise.is_tech_sme = True
+        enterprise.tech_sme_no = "20213205090A000123"
+        enterprise.contact_person = enterprise.contact_person or "沈一鸣"
+        enterprise.contact_phone = enterprise.contact_phone or "13800000001"
+        enterprise.address = "江苏省苏州市吴江区开平路1000号"
+        enterprise.introduction = "专注于工业电子与智能制造的科技型中小企业，拥有省级工程技术研究中心。"
+        enterprise.save()
+    if not enterprise.licence:
+        buf = io.BytesIO()
+        Image.new("RGB", (600, 400), (235, 225, 200)).save(buf, format="PNG")
+        enterprise.licence.save("licence", ContentFile(buf.getvalue()), save=True)
+    operator = _user("demo_wujiang_op", real_name="沈二操作员", phone="13800000011", role=User.Role.ENTERPRISE)
+    EnterpriseMember.objects.get_or_create(user=operator, defaults={"enterprise": enterprise, "is_admin": False})
+    logins.append(("企业操作员（吴江区）", "demo_wujiang_op", "/buyer/"))

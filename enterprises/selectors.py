@@ -140,3 +140,7 @@ def region_for_external_provider(provider_id: str) -> PilotRegion | None:
         if policy and policy.external_login_provider == provider_id:
             return region
     return None
+
+
+def pilot_region_names() -> str:
+    return "、".join(PilotRegion.objects.filter(is_active=True).order_by("sort_order").values_list("name", flat=True))

@@ -54,7 +54,7 @@ def register(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功！请先完善企业基本信息。")
             return redirect("enterprises:basic_info")
-    return render(request, "enterprises/register.html", {"form": form})
+    return render(request, "enterprises/register.html", {"form": form, "pilot_names": selectors.pilot_region_names()})
 
 
 @login_required
@@ -95,7 +95,11 @@ def complete(request):
         else:
             messages.success(request, "企业信息已提交，请继续完善企业基本信息。")
             return redirect("enterprises:basic_info")
-    return render(request, "enterprises/complete.html", {"form": form, "region": region})
+    return render(
+        request,
+        "enterprises/complete.html",
+        {"form": form, "region": region, "pilot_names": selectors.pilot_region_names()},
+    )
 
 
 def division_options(request):
