@@ -100,3 +100,38 @@ def test_two_admins_approving_at_once_issue_one_voucher():
     assert Voucher.objects.filter(application=application).count() == 1
     assert VoucherApplication.objects.get(pk=application.pk).history.filter(to_status="approved").count() == 1
     assert ledger_differences() == []
+
+
+def test_concurrent_approvals_never_overdraw_the_programme_budget():
+    from enterprises.selectors import enterprise_for_user
+    from tests.factories import enterprise_user, make_programme, region_admin
+    from tests.vouchers.conftest import complete_basic_info
+    from vouchers.models import VoucherProgramme
+    from vouchers.services import approve_application, submit_application
+
+    programme = make_programme("WJI", budget="50000.00", max_amount="10000.00")
+    admin = region_admin("budget_admin", "WJI")
+    applications = []
+    for i in range(10):
+        buyer = enterprise_user(f"budget_buyer_{i}")
+        applications.append(
+            submit_application(
+                enterprise=complete_basic_info(enterprise_for_user(buyer)),
+                programme_id=programme.pk,
+                requested_amount=Decimal("10000.00"),
+                intended_services="检测",
+                expected_results="成效",
+                declaration=True,
+                actor=buyer,
+            )
+        )
+
+    def approve(i):
+        return approve_application(applications[i].pk, granted_amount=Decimal("10000.00"), actor=admin)
+
+    results = run_threads(10, approve)
+    assert sum(isinstance(r, Voucher) for r in results) == 5
+    assert sum(isinstance(r, ex.BudgetExceeded) for r in results) == 5, results
+    programme = VoucherProgramme.objects.get(pk=programme.pk)
+    assert programme.budget_used == programme.total_budget
+    assert ledger_differences() == []
