@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "vouchers-expire": {"task": "vouchers.tasks.expire_vouchers", "schedule": 3600.0},
     "vouchers-remind-expiring": {"task": "vouchers.tasks.remind_expiring_vouchers", "schedule": 6 * 3600.0},
 }
+    "orders-remind-pending-accept": {"task": "orders.tasks.remind_pending_accept", "schedule": 3600.0},
+    "orders-remind-pending-quota": {"task": "orders.tasks.remind_pending_quota", "schedule": 3600.0},
 
 # --- Messages leaving the platform -----------------------------------------------------
 # Dotted paths of the gateways; production points these at the real SMS / mail services.
@@ -184,6 +186,7 @@ DEMO_LOADERS = [
     "enterprises.demo.load",
     "vouchers.demo.load",
 ]
+    "orders.demo.load",
 
 # --- Roles: permissions of each group (accounts/roles.py keeps the groups exact) ------
 ROLE_PERMISSIONS: dict[str, list[str]] = {
