@@ -71,3 +71,46 @@ class User(AbstractUser):
     def masked_phone(self) -> str:
         p = self.phone or ""
         return p[:3] + "****" + p[-4:] if len(p) == 11 else p
+
+
+class AuditEntry(models.Model):
+    """One row of the audit trail (审计日志): a decision or a change to money, status,
+    registration data or policy, with who did it, when, from where, and the values before
+    and after. Append-only: written only by accounts.audit.record(); the admin grants no
+    change or delete, and a database trigger (migration 0003) refuses UPDATE and DELETE.
+
+    ``region_id`` is the enterprises.PilotRegion the object belongs to, stored as a plain
+    indexed integer because accounts sits below enterprises in the layer list and cannot
+    hold a foreign key to it; regional administrators see the rows of their regions."""
+
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # No database constraint: deleting a user must neither cascade into nor update the trail.
+    actor = models.ForeignKey(
+        User,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_label = models.CharField("操作人名称", max_length=200, blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_label = models.CharField("对象", max_length=200, blank=True)
+    region_id = models.PositiveIntegerField("区域编号", null=True, blank=True, db_index=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_label}"
