@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
+from config import admin_site, views  # noqa: F401  (admin_site: audit admin, work queue, 统计分析)
 
 admin.site.site_header = "长三角科技创新券通用通兑平台 管理后台"
 admin.site.site_title = "长三角科技创新券通用通兑平台"

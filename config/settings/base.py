@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.audit.AuditContextMiddleware",  # actor and IP for the audit trail
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -170,9 +171,9 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-sweep-outbox": {"task": "messaging.tasks.sweep_outbox", "schedule": 60.0},
     "vouchers-expire": {"task": "vouchers.tasks.expire_vouchers", "schedule": 3600.0},
     "vouchers-remind-expiring": {"task": "vouchers.tasks.remind_expiring_vouchers", "schedule": 6 * 3600.0},
-}
     "orders-remind-pending-accept": {"task": "orders.tasks.remind_pending_accept", "schedule": 3600.0},
     "orders-remind-pending-quota": {"task": "orders.tasks.remind_pending_quota", "schedule": 3600.0},
+}
 
 # --- Messages leaving the platform -----------------------------------------------------
 # Dotted paths of the gateways; production points these at the real SMS / mail services.
@@ -185,8 +186,8 @@ DEMO_PASSWORD = "Demo@2026pass"
 DEMO_LOADERS = [
     "enterprises.demo.load",
     "vouchers.demo.load",
-]
     "orders.demo.load",
+]
 
 # --- Roles: permissions of each group (accounts/roles.py keeps the groups exact) ------
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -289,3 +290,6 @@ ROLE_PERMISSIONS["区域管理员"] += [
     "orders.view_orderstatuschange",
     "orders.view_orderreview",
 ]
+
+# --- Audit trail and regional administration (issue 8) --------------------------------
+ROLE_PERMISSIONS["区域管理员"] += ["accounts.view_auditentry"]
