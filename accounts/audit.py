@@ -227,6 +227,25 @@ def record(
     )
 
 
+def record_changes(action: str, obj, before: dict, after: dict, **kwargs) -> AuditEntry | None:
+    """record() with only the keys whose value changed; nothing when nothing changed."""
+    before, after = _jsonable(before or {}), _jsonable(after or {})
+    keys = [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]
+    if not keys:
+        return None
+    return record(action, obj, before={k: before.get(k) for k in keys}, after={k: after.get(k) for k in keys}, **kwargs)
+
+
+def record_form_change(action: str, obj, form, *, change: bool, **kwargs) -> AuditEntry | None:
+    """For admin save_model/save_formset: the form's changed fields, initial → cleaned."""
+    fields = [f for f in form.changed_data if f in form.cleaned_data]
+    if change and not fields:
+        return None
+    before = {f: form.initial.get(f) for f in fields} if change else None
+    after = {f: form.cleaned_data.get(f) for f in fields}
+    return record(action, obj, before=before, after=after, **kwargs)
+
+
 def _region_id_of(obj) -> int | None:
     """The object's own region_id when it has one (no query); otherwise the caller says."""
     value = getattr(obj, "region_id", None)

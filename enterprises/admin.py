@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts import audit
 from accounts.admin import UserAdmin
 from enterprises import services
 from enterprises.admin_scoping import RegionScopedAdmin, RegionScopedMixin
@@ -45,16 +46,35 @@ class RegionPolicyInline(admin.StackedInline):
 
 
 @admin.register(PilotRegion)
-class PilotRegionAdmin(admin.ModelAdmin):
+class PilotRegionAdmin(RegionScopedAdmin):
+    region_path = "pk"
     list_display = ("name", "code", "division", "is_active", "sort_order")
     inlines = [RegionPolicyInline]
     raw_id_fields = ("division",)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record_form_change("pilot_region.save", obj, form, change=change, region_id=obj.pk)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for f in formset.forms:  # the inline policies: each new or changed version is audited
+            if f.instance.pk and f.has_changed() and f not in formset.deleted_forms:
+                audit.record_form_change(
+                    "region_policy.save", f.instance, f, change=bool(f.initial), region_id=f.instance.region_id
+                )
+
 
 @admin.register(RegionPolicy)
-class RegionPolicyAdmin(admin.ModelAdmin):
+class RegionPolicyAdmin(RegionScopedAdmin):
+    region_path = "region"
+    related_region_paths = {"region": "pk"}
     list_display = ("region", "effective_from", "mode", "quick_redemption", "subsidy_ratio", "notice_days")
     list_filter = ("region", "mode")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record_form_change("region_policy.save", obj, form, change=change, region_id=obj.region_id)
 
 
 @admin.register(RegionAdministrator)

@@ -80,12 +80,12 @@ def load(out) -> list[tuple[str, str, str]]:
             )
         logins.append((f"企业用户（{region.name}）", username, "/buyer/"))
 
-    _demo_wujiang_details(logins)
+    _demo_wujiang_details()
     return logins
 
 
-def _demo_wujiang_details(logins) -> None:
-    """demo_wujiang: 基本信息 complete, a licence image and one operator (用户管理)."""
+def _demo_wujiang_details() -> None:
+    """demo_wujiang: 基本信息 complete and a licence image."""
     import datetime
     import io
     from decimal import Decimal
@@ -117,6 +117,3 @@ def _demo_wujiang_details(logins) -> None:
         buf = io.BytesIO()
         Image.new("RGB", (600, 400), (235, 225, 200)).save(buf, format="PNG")
         enterprise.licence.save("licence", ContentFile(buf.getvalue()), save=True)
-    operator = _user("demo_wujiang_op", real_name="沈二操作员", phone="13800000011", role=User.Role.ENTERPRISE)
-    EnterpriseMember.objects.get_or_create(user=operator, defaults={"enterprise": enterprise, "is_admin": False})
-    logins.append(("企业操作员（吴江区）", "demo_wujiang_op", "/buyer/"))

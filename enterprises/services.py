@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accounts import audit
 from accounts.models import User
 from accounts.services import verify_code
 from enterprises.exceptions import MemberError, RegistrationError, TransitionNotAllowed
@@ -167,6 +168,7 @@ def update_basic_info(enterprise: Enterprise, actor: User, data: dict) -> Enterp
         if member is None:
             raise MemberError("只有单位管理员可以修改企业基本信息。")
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        before = audit.snapshot(enterprise, BASIC_INFO_FIELDS)
         for name in BASIC_INFO_FIELDS:
             if name in data:
                 setattr(enterprise, name, data[name])
@@ -175,6 +177,7 @@ def update_basic_info(enterprise: Enterprise, actor: User, data: dict) -> Enterp
         if not enterprise.is_tech_sme:
             enterprise.tech_sme_no = ""
         enterprise.save()
+        audit.record_changes("enterprise.basic_info", enterprise, before, audit.snapshot(enterprise, BASIC_INFO_FIELDS))
     return enterprise
 
 
@@ -306,6 +309,15 @@ def decide_join_application(application_id: int, actor: User, *, approve: bool, 
         JoinApplicationStatusChange.objects.create(
             application=application, actor=actor, from_status=old, to_status=target, note=reason
         )
+        audit.record(
+            f"join_application.{'approve' if approve else 'reject'}",
+            application,
+            before={"status": old},
+            after={"status": target},
+            region_id=application.enterprise.region_id,
+            note=reason,
+            actor=actor,
+        )
         if approve:
             for dotted in settings.JOIN_APPROVED_HOOKS:
                 import_string(dotted)(application)
@@ -360,6 +372,14 @@ def change_registration_data(
                 raise RegistrationError("注册信息没有变化。")
             enterprise.save(update_fields=["division", "region", "uscc", "updated_at"])
             RegistrationChange.objects.bulk_create(changes)
+            audit.record(
+                "enterprise.registration_change",
+                enterprise,
+                before={c.field: c.old_value for c in changes},
+                after={c.field: c.new_value for c in changes},
+                note=reason,
+                actor=actor,
+            )
             admin_member = EnterpriseMember.objects.filter(enterprise=enterprise, is_admin=True).first()
             if admin_member:
                 notify(

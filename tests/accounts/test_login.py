@@ -72,3 +72,14 @@ def test_failed_logins_are_limited_per_ip(client, buyer_a):
 def test_allauth_signup_is_closed_and_register_is_the_way(client):
     r = client.get(reverse("account_signup"))
     assert "法人单位注册" in r.content.decode()
+
+
+def test_admin_login_goes_through_allauth(client):
+    r = client.get("/admin/login/?next=/admin/")
+    assert r.status_code == 302 and r.url.startswith("/accounts/login/")
+
+
+def test_staff_logs_in_to_admin_through_the_rate_limited_form(client, wujiang_admin):
+    r = client.post(reverse("account_login") + "?next=/admin/", {"login": "admin_wujiang", "password": PASSWORD})
+    assert r.status_code == 302
+    assert client.get("/admin/").status_code == 200
