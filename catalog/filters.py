@@ -25,7 +25,7 @@ def category_choices() -> list[tuple[str, str]]:
 
 class ItemFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(
-        label="服务类别", choices=category_choices, method="filter_category", empty_label="全部类别"
+        label="服务类别", choices=[], method="filter_category", empty_label="全部类别"
     )
     region = django_filters.ModelChoiceFilter(
         label="区域标签",
@@ -38,13 +38,13 @@ class ItemFilter(django_filters.FilterSet):
     )
     province = django_filters.ModelChoiceFilter(
         label="机构所在省份",
-        queryset=Division.objects.filter(code__in=DELTA_PROVINCES),
+        queryset=Division.objects.filter(code__in=DELTA_PROVINCES).order_by("code"),
         method="filter_province",
         empty_label="全部省份",
     )
     city = django_filters.ModelChoiceFilter(
         label="机构所在城市",
-        queryset=Division.objects.filter(level=Division.Level.CITY, parent_id__in=DELTA_PROVINCES),
+        queryset=Division.objects.filter(level=Division.Level.CITY, parent_id__in=DELTA_PROVINCES).order_by("code"),
         method="filter_city",
         empty_label="全部城市",
     )
@@ -55,8 +55,14 @@ class ItemFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
+        fields = self.form.fields
+        for field in fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        # One query for the whole tree (choices are iterated several times per request).
+        fields["category"].choices = [("", "全部类别"), *category_choices()]
+        # Plain names: Division.__str__ walks up its parents (a query per option).
+        fields["province"].label_from_instance = lambda d: d.name
+        fields["city"].label_from_instance = lambda d: d.name
 
     def filter_category(self, queryset, name, value):
         category = ServiceCategory.objects.filter(pk=value).first()
@@ -65,11 +71,11 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(category_id__in=third_level_ids_under(category))
 
     def filter_province(self, queryset, name, value):
-        return queryset.filter(institution__region_id__startswith=value.code[:2])
+        return queryset.filter(institution__region__code__startswith=value.code[:2])
 
     def filter_city(self, queryset, name, value):
         # Municipalities' districts sit directly under the province: match the city prefix.
-        return queryset.filter(institution__region_id__startswith=value.code[:4])
+        return queryset.filter(institution__region__code__startswith=value.code[:4])
 
 
 def clean_sort(value) -> str:

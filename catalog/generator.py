@@ -134,8 +134,12 @@ def generate(items: int, institutions: int, *, seed: int = 20261127, on_shelf_ra
         table = ServiceItem._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET created_at = now() - (random() * interval '730 days') WHERE id >= %s",
-                [first_id],
+                # Spread creation over the past two years, in id order (as real inserts are).
+                f"UPDATE {table} SET created_at = now() - (%s - id) * (interval '730 days' / %s) WHERE id >= %s",
+                [first_id + items, max(items, 1), first_id],
             )
         reindex_items(min_id=first_id, batch_size=5000)
+        with connection.cursor() as cursor:
+            # Merge the GIN index's pending list now rather than at the first searches.
+            cursor.execute("SELECT gin_clean_pending_list('item_search_gin'::regclass)")
     return {"institutions": len(orgs), "items": items}

@@ -8,8 +8,9 @@ and anywhere inside a word, exactly like a substring match.
 
 Query: each whitespace-separated term becomes a tsquery on the index — a one- or
 two-character term is a single lexeme, a longer term the AND of its overlapping bigrams —
-and the candidates are checked with ``icontains`` on ``search_text``, so the result is
-exactly the substring match over the searched fields. Counts stop at ``CAP`` ("1000+")
+the candidates of a longer term are checked with ``icontains`` on ``search_text``, so the
+result is exactly the substring match over the searched fields (a one- or two-character
+term needs no check: its lexeme is in the vector exactly when the text contains it). Counts stop at ``CAP`` ("1000+")
 and ranking looks only at a bounded candidate set.
 """
 
@@ -19,8 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Case, F, IntegerField, Lookup, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Lookup, Q, Value
 from django.utils.functional import cached_property
 
 CAP = 1000
@@ -120,7 +120,10 @@ def match_terms(queryset, terms: list[str]):
         return queryset
     queryset = queryset.filter(search_vector__ngram_match=tsquery_for(terms))
     for term in terms:
-        queryset = queryset.filter(search_text__icontains=term)
+        # A one- or two-character term is a lexeme itself: the index answer is exact.
+        # Longer terms are the AND of their bigrams, which only narrows: check the text.
+        if len(term) > 2:
+            queryset = queryset.filter(search_text__icontains=term)
     return queryset
 
 
@@ -133,6 +136,32 @@ def substring_match(queryset, terms: list[str]):
     return queryset
 
 
+class RankedResults:
+    """The bounded candidate set of a search (at most CAP+1 matches, newest first),
+    ranked in Python; slicing fetches only the shown rows through ``display``."""
+
+    def __init__(self, candidates, rows, display):
+        self.candidates = candidates  # the candidate queryset (for EXPLAIN in tests)
+        self.ids = [row[0] for row in rows]
+        self.display = display
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        ids = self.ids[key]
+        objects = self.display.in_bulk(ids) if ids else {}
+        return [objects[pk] for pk in ids if pk in objects]
+
+
 class CappedPaginator(Paginator):
     """A paginator that never counts past CAP: ``count`` is at most CAP and
     ``more_than_cap`` tells the page to show "1000+"."""
@@ -142,6 +171,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def raw_count(self) -> int:
+        if isinstance(self.object_list, RankedResults):
+            return len(self.object_list)
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
@@ -165,22 +196,26 @@ SORTS = {
 }
 
 
-def ordered_results(queryset, terms: list[str], sort: str):
+def ordered_results(queryset, terms: list[str], sort: str, display=None):
     """The search results of ``queryset`` (already filtered) in the requested order.
-    Relevance and newest rank only the CAP+1 newest matches (a bounded candidate set);
-    price orders sort every match (served by the price index)."""
+
+    Relevance and newest look only at the CAP+1 newest matches (newest by id, which
+    follows creation): one query reads their ids and names, the ranking happens in
+    Python, and only the shown rows are fetched through ``display``
+    (the page's select/prefetch). Price orders sort every match in the database."""
     matches = match_terms(queryset, terms)
+    display = display if display is not None else queryset.model.objects.all()
     if sort in ("price_asc", "price_desc"):
         # 面议 items (no price) come last either way.
         price = F("price").asc(nulls_last=True) if sort == "price_asc" else F("price").desc(nulls_last=True)
         return matches.order_by(price, "-id")
-    candidates = matches.order_by("-created_at", "-id").values("id")[: CAP + 1]
-    base = queryset.model.objects.filter(id__in=candidates)
-    if sort == "newest" or not terms:
-        return base.order_by("-created_at", "-id")
-    name_hits = [When(name__icontains=t, then=Value(4)) for t in terms]
-    org_hits = [When(institution__name__icontains=t, then=Value(2)) for t in terms]
-    score = Coalesce(
-        Case(*name_hits, default=Value(0), output_field=IntegerField()), Value(0), output_field=IntegerField()
-    ) + Case(*org_hits, default=Value(0), output_field=IntegerField())
-    return base.annotate(score=score).order_by("-score", "-created_at", "-id")
+    candidates = matches.order_by("-id").values_list("id", "name", "institution__name")[: CAP + 1]
+
+    def score(row) -> int:  # terms are lower-cased by parse_terms
+        name, org = row[1].lower(), row[2].lower()
+        return 4 * any(t in name for t in terms) + 2 * any(t in org for t in terms)
+
+    rows = list(candidates)  # newest first (ids follow creation)
+    if sort != "newest" and terms:
+        rows.sort(key=score, reverse=True)  # stable: newest first within a score
+    return RankedResults(candidates, rows, display)

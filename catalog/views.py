@@ -32,7 +32,7 @@ def search(request):
     sort = clean_sort(request.GET.get("sort"))
     filterset = ItemFilter(request.GET or None, queryset=selectors.public_items())
     filtered = filterset.qs if filterset.is_bound else selectors.public_items()
-    results = ordered_results(filtered, terms, sort)
+    results = ordered_results(filtered, terms, sort, display=selectors.public_items())
     page = paginate(request, results, paginator_class=CappedPaginator)
     return render(
         request,
@@ -43,7 +43,6 @@ def search(request):
             "page": page,
             "sort": sort,
             "sorts": SORTS,
-            "categories": selectors.categories_tree(),
         },
     )
 
