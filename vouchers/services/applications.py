@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts import audit
 from enterprises.models import Enterprise, RegionPolicy
 from messaging.models import Message
 from messaging.services import notify
@@ -49,6 +50,16 @@ def _move(application: VoucherApplication, to_status: str, *, actor, note: str =
         to_status=to_status,
         actor=actor if getattr(actor, "pk", None) else None,
         note=note[:500],
+    )
+    verb = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.RETURNED: "return"}.get(to_status, "resubmit")
+    audit.record(
+        f"voucher_application.{verb}",
+        application,
+        before={"status": application.status},
+        after={"status": to_status},
+        region_id=application.programme.region_id,
+        note=note,
+        actor=actor,
     )
     application.status = to_status
 
@@ -121,6 +132,13 @@ def submit_application(
             raise ApplicationNotAllowed("您已申请过该创新券项目，不能重复申请。") from None
         VoucherApplicationStatusChange.objects.create(
             application=application, from_status="", to_status=Status.PENDING, actor=actor, note="提交申请"
+        )
+        audit.record(
+            "voucher_application.submit",
+            application,
+            after={"status": Status.PENDING, "requested_amount": amount},
+            region_id=programme.region_id,
+            actor=actor,
         )
         return application
 

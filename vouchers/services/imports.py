@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
 from enterprises.models import Enterprise, RegionPolicy
 from messaging.models import Message
 from messaging.services import notify
@@ -220,6 +221,13 @@ def import_vouchers(*, programme_id, uploaded, actor) -> VoucherImport:
             row_count=len(good),
             total_amount=total,
             imported_by=actor,
+        )
+        audit.record(
+            "voucher_import.create",
+            batch,
+            after={"row_count": len(good), "total_amount": total, "file_name": batch.file_name},
+            region_id=programme.region_id,
+            actor=actor,
         )
         token = uuid.uuid4().hex[:8]
         for line_no, enterprise, number, amount, valid_until in good:

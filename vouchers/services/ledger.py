@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import audit
 from vouchers.exceptions import (
     BudgetExceeded,
     CauseHoldsOtherVoucher,
@@ -80,6 +81,14 @@ def _replay(key: str, voucher_id, kind: str, amount: Decimal, cause_type: str, c
 
 
 def _entry(voucher, kind, amount, cause_type, cause_id, key, actor, note="") -> LedgerEntry:
+    audit.record(
+        f"voucher_ledger.{kind}",
+        voucher,
+        after={"amount": amount, "cause": f"{cause_type}:{cause_id}", "key": key},
+        region_id=voucher.region_id,
+        note=note,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
     return LedgerEntry.objects.create(
         voucher=voucher,
         kind=kind,
@@ -132,6 +141,15 @@ def _move_status(voucher: Voucher, to_status: str, *, actor=None, note: str = ""
         to_status=to_status,
         actor=actor if getattr(actor, "pk", None) else None,
         note=note,
+    )
+    audit.record(
+        "voucher.status",
+        voucher,
+        before={"status": voucher.status},
+        after={"status": to_status},
+        region_id=voucher.region_id,
+        note=note,
+        actor=actor if getattr(actor, "pk", None) else None,
     )
     voucher.status = to_status
     voucher.save(update_fields=["status"])

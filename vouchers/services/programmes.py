@@ -2,8 +2,11 @@
 
 from django.db import transaction
 
+from accounts import audit
 from vouchers.exceptions import BudgetExceeded, VoucherError
 from vouchers.models import VoucherProgramme
+
+_AUDITED = ("title", "region", "year", "kind", "total_budget", "budget_used", "max_amount", "apply_start", "apply_end")
 
 
 def save_programme(programme: VoucherProgramme, *, actor=None) -> VoucherProgramme:
@@ -29,5 +32,14 @@ def save_programme(programme: VoucherProgramme, *, actor=None) -> VoucherProgram
         else:
             programme.kind = policy.mode
             programme.budget_used = 0
+        before = audit.snapshot(locked, _AUDITED) if programme.pk else None
         programme.save()
+        audit.record(
+            "voucher_programme.save",
+            programme,
+            before=before,
+            after=audit.snapshot(programme, _AUDITED),
+            region_id=programme.region_id,
+            actor=actor,
+        )
         return programme
