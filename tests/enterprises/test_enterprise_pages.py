@@ -206,3 +206,16 @@ def test_licence_visible_to_own_users_and_region_admins_only(
     e2 = EnterpriseFactory()
     client.force_login(buyer_a)
     assert client.get(reverse("enterprises:licence", args=[e2.pk])).status_code == 404
+
+
+def test_complete_page_only_for_users_without_enterprise(client, buyer_a, wujiang_admin):
+    client.force_login(buyer_a)
+    assert client.get(reverse("enterprises:complete")).status_code == 302
+    client.force_login(wujiang_admin)
+    assert client.get(reverse("enterprises:complete")).status_code == 404
+
+
+def test_basic_info_query_count(client, buyer_a, django_assert_max_num_queries):
+    client.force_login(buyer_a)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("enterprises:basic_info")).status_code == 200

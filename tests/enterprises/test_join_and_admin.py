@@ -220,3 +220,23 @@ def test_registration_change_by_platform_admin_moves_region(buyer_a, django_user
     assert enterprise.region.code == "JSN"
     assert RegistrationChange.objects.get(enterprise=enterprise).field == "division"
     assert Enterprise.objects.filter(pk=enterprise.pk, division_id="330421").exists()
+
+
+def test_join_page_query_count_is_flat(client, buyer_a, wujiang_admin, django_assert_max_num_queries):
+    for _ in range(12):
+        submit(client, buyer_a)
+        app = JoinApplication.objects.filter(status="pending").get()
+        services.decide_join_application(app.pk, wujiang_admin, approve=False, reason="补充材料")
+    client.force_login(buyer_a)
+    with django_assert_max_num_queries(14):
+        r = client.get(reverse("enterprises:join"))
+    assert r.content.decode().count("补充材料") == 10  # 10 rows a page
+    assert client.get(reverse("enterprises:join"), {"page": "-1"}).status_code == 200
+
+
+def test_operator_cannot_apply_to_join(client, buyer_a):
+    from tests.factories import enterprise_user
+
+    operator = enterprise_user("op_join", buyer_a.enterprise_membership.enterprise, is_admin=False)
+    submit(client, operator)
+    assert not JoinApplication.objects.exists()
