@@ -78,7 +78,8 @@ def test_ledger_moves_void_and_programme_budget_are_audited(wujiang_admin):
     voucher_services.voucher_consume(voucher.pk, Decimal("200.00"), cause_type="order", cause_id=1, key="c1")
     voucher_services.voucher_release(voucher.pk, Decimal("100.00"), cause_type="order", cause_id=1, key="r1")
     actions = list(AuditEntry.objects.filter(object_id=str(voucher.pk)).order_by("id").values_list("action", flat=True))
-    assert actions == ["voucher_ledger.issue", "voucher_ledger.hold", "voucher_ledger.consume", "voucher_ledger.release"]
+    expected = ["voucher_ledger.issue", "voucher_ledger.hold", "voucher_ledger.consume", "voucher_ledger.release"]
+    assert actions == expected
     hold = AuditEntry.objects.get(action="voucher_ledger.hold")
     assert hold.after == {"amount": "300.00", "cause": "order:1", "key": "h1"}
     assert hold.region_id == voucher.region_id
