@@ -51,3 +51,10 @@ def place(user, item, voucher=None, quantity=1, details=None):
         voucher_id=voucher.pk if voucher else None,
         details=TONGDUI_DETAILS if details is None and voucher is not None else (details or {}),
     )
+
+
+@pytest.fixture(autouse=True)
+def _orders_only_hooks(settings):
+    """The orders tests test the orders app: later layers' 同意兑付 hooks (redemption) are
+    tested by their own suites; test_state_machine checks that hooks are called."""
+    settings.ORDER_TONGDUI_AGREED_HOOKS = []
