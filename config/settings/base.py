@@ -293,3 +293,26 @@ ROLE_PERMISSIONS["区域管理员"] += [
 
 # --- Audit trail and regional administration (issue 8) --------------------------------
 ROLE_PERMISSIONS["区域管理员"] += ["accounts.view_auditentry"]
+
+# --- Redemption (issue 7): 通兑 claims, 公示 task, demo data, role permissions ------------
+ORDER_TONGDUI_AGREED_HOOKS += ["redemption.services.on_tongdui_agreed"]
+CELERY_BEAT_SCHEDULE["redemption-end-notice-periods"] = {
+    "task": "redemption.tasks.end_notice_periods",
+    "schedule": 3600.0,
+}
+DEMO_LOADERS += ["redemption.demo.load"]
+ROLE_PERMISSIONS["区域管理员"] += [
+    "redemption.view_redemptionapplication",
+    "redemption.change_redemptionapplication",
+    "redemption.assign_experts",
+    "redemption.decide_redemption",
+    "redemption.disburse_redemption",
+    "redemption.export_redemption",
+    "redemption.view_applicationstatuschange",
+    "redemption.view_expertassignment",
+    "redemption.view_invoice",
+    "redemption.view_attachment",
+    "redemption.view_applicationorder",
+    "redemption.view_disbursement",
+]
+ROLE_PERMISSIONS["专家"] += ["redemption.view_expertassignment"]
