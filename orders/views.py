@@ -183,8 +183,11 @@ def buyer_refuse(request, pk: int):
     if form.is_valid():
         try:
             services.refuse_redemption(order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            form.add_error("reason", str(error))
         except OrderError as error:
-            form.add_error("reason" if isinstance(error, InvalidInput) else None, str(error))
+            messages.error(request, str(error))
+            return redirect("orders:buyer_detail", order.pk)
         else:
             messages.success(request, f"已拒绝兑付，订单 {order.number} 回到服务中。")
             return redirect("orders:buyer_detail", order.pk)
@@ -199,8 +202,11 @@ def buyer_review(request, pk: int):
     if form.is_valid():
         try:
             services.review_order(order.pk, actor=request.user, **form.cleaned_data)
-        except OrderError as error:
+        except InvalidInput as error:
             form.add_error(None, str(error))
+        except OrderError as error:
+            messages.error(request, str(error))
+            return redirect("orders:buyer_detail", order.pk)
         else:
             messages.success(request, "评价成功，感谢您的反馈。")
             return redirect("orders:buyer_detail", order.pk)
@@ -215,8 +221,11 @@ def buyer_difference(request, pk: int):
     if form.is_valid():
         try:
             child = services.create_difference_order(order.pk, actor=request.user, **form.cleaned_data)
+        except InvalidInput as error:
+            form.add_error("amount", str(error))
         except OrderError as error:
-            form.add_error("amount" if isinstance(error, InvalidInput) else None, str(error))
+            messages.error(request, str(error))
+            return redirect("orders:buyer_detail", order.pk)
         else:
             messages.success(request, f"已补下差价订单 {child.number}。")
             return redirect("orders:buyer_detail", order.pk)
@@ -291,8 +300,11 @@ def seller_accept(request, pk: int):
     if form.is_valid():
         try:
             services.accept_order(order.pk, actor=request.user, amount=form.cleaned_data.get("amount"))
+        except InvalidInput as error:
+            form.add_error("amount", str(error))
         except OrderError as error:
-            form.add_error("amount" if isinstance(error, InvalidInput) else None, str(error))
+            messages.error(request, str(error))
+            return redirect("orders:seller_detail", order.pk)
         else:
             messages.success(request, f"已接单：{order.number}。")
             return redirect("orders:seller_detail", order.pk)
@@ -308,8 +320,11 @@ def seller_decline(request, pk: int):
     if form.is_valid():
         try:
             services.decline_order(order.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        except InvalidInput as error:
+            form.add_error("reason", str(error))
         except OrderError as error:
-            form.add_error(None, str(error))
+            messages.error(request, str(error))
+            return redirect("orders:seller_detail", order.pk)
         else:
             messages.success(request, f"已拒绝接单：{order.number}。")
             return redirect("orders:seller_detail", order.pk)
@@ -347,8 +362,11 @@ def seller_redeem(request, pk: int):
                 proof_name=form.proof_name,
                 invoice=data.get("invoice"),
             )
+        except InvalidInput as error:
+            form.add_error("amount", str(error))
         except OrderError as error:
-            form.add_error("amount" if isinstance(error, InvalidInput) else None, str(error))
+            messages.error(request, str(error))
+            return redirect("orders:seller_detail", order.pk)
         else:
             messages.success(request, f"已申请兑付：{order.number}，等待买家确认。")
             return redirect("orders:seller_detail", order.pk)
