@@ -12,6 +12,14 @@ from accounts.forms import PasswordChangeForm, PhoneChangeForm, ProfileForm, Sms
 from accounts.selectors import phone_taken
 
 
+def _bound(request, files: bool = False) -> tuple:
+    """Form arguments: bound on POST even when the POST is empty (an empty QueryDict is
+    falsy, so ``request.POST or None`` would silently show an unbound form)."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def client_ip(request) -> str:
     return get_adapter(request).get_client_ip(request) or ""
 
@@ -51,7 +59,7 @@ def dev_sms(request):
 @login_required
 def profile(request):
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(*_bound(request), instance=user)
     phone_form = PhoneChangeForm(user=user)
     if request.method == "POST" and form.is_valid():
         services.update_profile(user, form.cleaned_data)
@@ -83,7 +91,7 @@ def phone_change(request):
 
 @login_required
 def password(request):
-    form = PasswordChangeForm(request.POST or None, user=request.user)
+    form = PasswordChangeForm(*_bound(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_password(request, form.cleaned_data["old_password"], form.cleaned_data["new_password1"])

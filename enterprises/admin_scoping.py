@@ -13,6 +13,8 @@ Usage::
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 
 from enterprises.selectors import administered_region_ids
@@ -41,6 +43,24 @@ class RegionScopedMixin:
 
     def get_queryset(self, request):
         return self.scope_queryset(request, super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        """Filters on related objects offer only values present in the administrator's
+        (scoped) rows, never the names of other regions' objects."""
+        filters = super().get_list_filter(request)
+        if self.scoped_region_ids(request) is None:
+            return filters
+        scoped = []
+        for item in filters:
+            if isinstance(item, str):
+                try:
+                    field = get_fields_from_path(self.model, item)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    field = None
+                if field is not None and field.is_relation:
+                    item = (item, admin.RelatedOnlyFieldListFilter)
+            scoped.append(item)
+        return scoped
 
 
 class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):

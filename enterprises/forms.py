@@ -78,8 +78,24 @@ class EnterpriseDetailsForm(DivisionCascadeMixin, forms.Form):
 
     sms_purpose = "register"
 
+    REQUIRED_MESSAGES = {
+        "uscc": "请输入统一社会信用代码。",
+        "name": "请输入单位名称。",
+        "licence": "请上传营业执照图片。",
+        "username": "请输入用户名。",
+        "real_name": "请输入真实姓名。",
+        "id_number": "请输入证件号码。",
+        "phone": "请输入手机号码。",
+        "code": "请输入短信验证码。",
+        "password1": "请设置密码。",
+        "password2": "请再次输入密码。",
+    }
+
     def __init__(self, *args, initial_division=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
         self._setup_divisions(initial_division)
         self.fields["licence"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.bmp,image/jpeg,image/png,image/bmp"
         self.fields["phone"].widget.attrs.update({"placeholder": "11位手机号码，无需+86", "inputmode": "numeric"})

@@ -21,6 +21,14 @@ from enterprises.forms import (
 from enterprises.models import Division
 
 
+def _bound(request, files: bool = False) -> tuple:
+    """Form arguments: bound on POST even when the POST is empty (an empty QueryDict is
+    falsy, so ``request.POST or None`` would silently show an unbound form)."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def _add_error(form, error, default_field):
     field = getattr(error, "field", None) or default_field
     form.add_error(field if field in form.fields else None, error.message)
@@ -30,7 +38,7 @@ def register(request):
     """法人单位注册 (manual §2.3)."""
     if request.user.is_authenticated:
         return redirect("buyer_home")
-    form = RegistrationForm(request.POST or None, request.FILES or None)
+    form = RegistrationForm(*_bound(request, files=True))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -69,8 +77,7 @@ def complete(request):
     account = SocialAccount.objects.filter(user=request.user).first()
     region = selectors.region_for_external_provider(account.provider) if account else None
     form = CompleteRegistrationForm(
-        request.POST or None,
-        request.FILES or None,
+        *_bound(request, files=True),
         user=request.user,
         initial_division=region.division if region else None,
     )
@@ -168,7 +175,7 @@ def members(request):
     if not membership.is_admin:
         return render(request, "enterprises/members_denied.html", {"menu": "用户管理"})
     enterprise = membership.enterprise
-    form = OperatorForm(request.POST or None)
+    form = OperatorForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -249,7 +256,7 @@ def join(request):
     enterprise = membership.enterprise
     applications = selectors.join_applications_of(enterprise)
     has_open = applications.filter(status__in=("pending", "approved")).exists()
-    form = JoinApplicationForm(request.POST or None, request.FILES or None)
+    form = JoinApplicationForm(*_bound(request, files=True))
     if request.method == "POST":
         if not membership.is_admin:
             messages.error(request, "只有单位管理员可以申请加盟。")

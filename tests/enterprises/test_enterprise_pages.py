@@ -219,3 +219,14 @@ def test_basic_info_query_count(client, buyer_a, django_assert_max_num_queries):
     client.force_login(buyer_a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("enterprises:basic_info")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["enterprises:basic_info", "enterprises:members", "enterprises:join", "accounts:profile", "accounts:password"],
+)
+def test_an_empty_post_shows_errors_and_changes_nothing(client, buyer_a, name):
+    client.force_login(buyer_a)
+    r = client.post(reverse(name), {})
+    assert r.status_code == 200
+    assert r.context["form"].errors

@@ -179,3 +179,35 @@ def test_division_options_endpoint(client):
 def test_logged_in_user_is_sent_to_the_buyer_center(client, buyer_a):
     client.force_login(buyer_a)
     assert client.get(reverse("enterprises:register")).status_code == 302
+
+
+def test_empty_form_says_what_is_missing(client):
+    r = client.post(reverse("enterprises:register"), {})
+    errors = _errors(r)
+    assert errors["uscc"] == ["请输入统一社会信用代码。"]
+    assert errors["licence"] == ["请上传营业执照图片。"]
+    assert errors["code"] == ["请输入短信验证码。"]
+    assert "district" in errors
+
+
+def test_licence_pixel_count_is_limited(client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buf, format="PNG")  # 81 megapixels in a few KB
+    huge = SimpleUploadedFile("big.png", buf.getvalue(), content_type="image/png")
+    send_code()
+    r = client.post(reverse("enterprises:register"), form_data(code="000000", licence=huge))
+    assert "尺寸过大" in " ".join(_errors(r)["licence"])
+
+
+def test_licence_has_no_public_url(client):
+    code = send_code()
+    client.post(reverse("enterprises:register"), form_data(code=code))
+    enterprise = Enterprise.objects.get(uscc=valid_uscc(9001))
+    client.logout()
+    for url in ("/media-not-public/" + enterprise.licence.name, "/media/" + enterprise.licence.name):
+        assert client.get(url).status_code == 404
