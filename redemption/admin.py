@@ -12,7 +12,8 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from enterprises.admin_scoping import RegionScopedAdmin
@@ -131,7 +132,7 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             )
             for line in obj.lines.select_related("order", "invoice")
         ]
-        return format_html_join(format_html("<br>"), "{} {} 服务金额{}元 发票{} {}", rows) or "-"
+        return format_html_join(mark_safe("<br>"), "{} {} 服务金额{}元 发票{} {}", rows) or "-"
 
     @admin.display(description="发票")
     def invoices_table(self, obj):
@@ -139,12 +140,12 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             (i.code, i.number, i.amount, i.issued_on, reverse("redemption:invoice_file", args=[i.pk]))
             for i in obj.invoices.all()
         ]
-        return format_html_join(format_html("<br>"), '代码{} 号码{} {}元 {} <a href="{}">发票图片</a>', rows) or "-"
+        return format_html_join(mark_safe("<br>"), '代码{} 号码{} {}元 {} <a href="{}">发票图片</a>', rows) or "-"
 
     @admin.display(description="其它附件")
     def attachments_table(self, obj):
         rows = [(reverse("redemption:attachment_file", args=[a.pk]), a.display_name) for a in obj.attachments.all()]
-        return format_html_join(format_html("<br>"), '<a href="{}">{}</a>', rows) or "-"
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', rows) or "-"
 
     @admin.display(description="专家评审")
     def reviews_table(self, obj):
@@ -158,7 +159,7 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             )
             for a in obj.assignments.select_related("expert")
         ]
-        return format_html_join(format_html("<br>"), "{}：评分{} 建议金额{} {} {}", rows) or "-"
+        return format_html_join(mark_safe("<br>"), "{}：评分{} 建议金额{} {} {}", rows) or "-"
 
     @admin.display(description="审核记录")
     def history_table(self, obj):
@@ -173,7 +174,7 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             )
             for h in obj.history.select_related("actor")
         ]
-        return format_html_join(format_html("<br>"), "{} {} {} → {} {} {}", rows) or "-"
+        return format_html_join(mark_safe("<br>"), "{} {} {} → {} {} {}", rows) or "-"
 
     def has_add_permission(self, request):
         return False

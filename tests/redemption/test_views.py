@@ -1,0 +1,275 @@
+"""Pages: 兑付管理 list and form with its htmx dialogs, private files (404 for those not
+allowed), the expert page, the public 公示 page, admin actions and exports."""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from redemption import services
+from redemption.models import RedemptionApplication, Status
+from tests.redemption.conftest import add_invoice, completed_order, draft, png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(qpu_buyer, qpu_item, qpu_voucher, seller, qpu_admin):
+    return completed_order(qpu_buyer, qpu_item, qpu_voucher, seller=seller, admin=qpu_admin, quantity=2)
+
+
+@pytest.fixture
+def submitted(qpu_buyer, qpu_voucher, order):
+    application = draft(qpu_buyer, qpu_voucher)
+    (line,) = services.add_orders(application.pk, actor=qpu_buyer, selections=[(order.pk, None)])
+    add_invoice(application, qpu_buyer, "6000.00", line=line)
+    return services.submit_application(application.pk, actor=qpu_buyer)
+
+
+def test_list_and_window_message(client, qpu_buyer, qpu_voucher):
+    client.force_login(qpu_buyer)
+    response = client.get(reverse("redemption:list"))
+    assert response.status_code == 200 and "新增" in response.content.decode()
+    policy = qpu_voucher.region.current_policy
+    policy.redemption_window_start = datetime.date(2020, 1, 1)
+    policy.redemption_window_end = datetime.date(2020, 6, 30)
+    policy.save()
+    body = client.get(reverse("redemption:list")).content.decode()
+    assert "2020-01-01" in body and "2020-06-30" in body and "兑付周期" in body
+    assert client.post(reverse("redemption:create"), {"voucher": qpu_voucher.pk}).status_code == 200
+    assert not RedemptionApplication.objects.exists()
+
+
+def test_form_flow_with_dialogs(client, qpu_buyer, qpu_voucher, order):
+    client.force_login(qpu_buyer)
+    response = client.post(reverse("redemption:create"), {"voucher": qpu_voucher.pk})
+    application = RedemptionApplication.objects.get()
+    assert response.url == reverse("redemption:edit", args=[application.pk])
+    page = client.get(response.url).content.decode()
+    assert "券剩余金额(元)" in page and "选择订单" in page and 'maxlength="200"' in page
+    dialog = client.get(reverse("redemption:order_dialog", args=[application.pk]), HTTP_HX_REQUEST="true")
+    assert order.number in dialog.content.decode()
+    filtered = client.get(reverse("redemption:order_dialog", args=[application.pk]), {"number": "nothing"})
+    assert order.number not in filtered.content.decode()
+    lines = client.post(reverse("redemption:orders_add", args=[application.pk]), {"order": [order.pk]})
+    assert "6000.00" in lines.content.decode() and "redemption:close" in lines["HX-Trigger"]
+    line = application.lines.get()
+    bad = client.post(
+        reverse("redemption:invoice_new", args=[application.pk]),
+        {
+            "line": line.pk,
+            "code": "031001900111",
+            "number": "12345678",
+            "issued_on": "2026-01-05",
+            "amount": "6000.00",
+            "image": SimpleUploadedFile("f.png", b"not an image", content_type="image/png"),
+        },
+    )
+    assert "只能上传" in bad.content.decode()
+    big = client.post(
+        reverse("redemption:invoice_new", args=[application.pk]),
+        {
+            "line": line.pk,
+            "code": "031001900111",
+            "number": "12345678",
+            "issued_on": "2026-01-05",
+            "amount": "6000.00",
+            "image": SimpleUploadedFile("f.png", b"\x89PNG\r\n\x1a\n" + b"0" * 600 * 1024),
+        },
+    )
+    assert "500KB" in big.content.decode()
+    good = client.post(
+        reverse("redemption:invoice_new", args=[application.pk]),
+        {
+            "line": line.pk,
+            "code": "031001900111",
+            "number": "12345678",
+            "issued_on": "2026-01-05",
+            "amount": "6000.00",
+            "image": SimpleUploadedFile("f.png", png_bytes(), content_type="image/png"),
+        },
+    )
+    assert good.status_code == 200 and 'hx-swap-oob="true"' in good.content.decode()
+    line.refresh_from_db()
+    assert line.invoice is not None
+    attach = client.post(
+        reverse("redemption:attachment_new", args=[application.pk]),
+        {"file": SimpleUploadedFile("../../合同.pdf", b"%PDF-1.4\n0000", content_type="application/pdf")},
+    )
+    assert "合同.pdf" in attach.content.decode()
+    assert application.attachments.get().file.name.startswith("private/redemption/")
+    response = client.post(
+        reverse("redemption:edit", args=[application.pk]), {"effect": "效" * 201, "innovation": "x", "submit": "1"}
+    )
+    assert response.status_code == 200  # too long: stays, nothing submitted
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+    response = client.post(
+        reverse("redemption:edit", args=[application.pk]),
+        {"effect": "通过认证", "innovation": "新结构", "note": "", "submit": "1"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.EXPERT_REVIEW and application.redeem_amount == Decimal("3000.00")
+    detail = client.get(reverse("redemption:detail", args=[application.pk])).content.decode()
+    assert "待专家评审" in detail
+
+
+def test_rule_message_shown_in_dialog(client, qpu_buyer, qpu_voucher, order):
+    client.force_login(qpu_buyer)
+    application = draft(qpu_buyer, qpu_voucher)
+    (line,) = services.add_orders(application.pk, actor=qpu_buyer, selections=[(order.pk, None)])
+    invoice = add_invoice(application, qpu_buyer, "100.00")
+    response = client.post(reverse("redemption:line_invoice", args=[application.pk, line.pk]), {"invoice": invoice.pk})
+    body = response.content.decode()
+    assert "规则②" in body and order.number in body
+
+
+def test_files_only_for_those_allowed(
+    client, submitted, qpu_buyer, qpu_buyer_b, qpu_admin, other_region_admin, expert, expert_b
+):
+    services.assign_experts(submitted.pk, [expert.pk], actor=qpu_admin)
+    urls = [
+        reverse("redemption:attachment_file", args=[submitted.attachments.get().pk]),
+        reverse("redemption:invoice_file", args=[submitted.invoices.get().pk]),
+    ]
+    for user, allowed in (
+        (qpu_buyer, True),
+        (qpu_buyer_b, False),
+        (expert, True),
+        (expert_b, False),
+        (qpu_admin, True),
+        (other_region_admin, False),
+    ):
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == (200 if allowed else 404), (user.username, url)
+            if allowed:
+                assert response["Content-Disposition"].startswith("attachment")
+                assert response["X-Content-Type-Options"] == "nosniff"
+    client.logout()
+    assert client.get(urls[0]).status_code == 302  # login first
+
+
+def test_other_enterprise_gets_404(client, submitted, qpu_buyer_b):
+    client.force_login(qpu_buyer_b)
+    for name in ("detail", "edit", "order_dialog", "invoice_dialog"):
+        assert client.get(reverse(f"redemption:{name}", args=[submitted.pk])).status_code == 404
+    assert client.get("/redemption/99999999999999999999/").status_code == 404
+
+
+def test_expert_sees_only_assignments(client, submitted, qpu_admin, expert, expert_b):
+    services.assign_experts(submitted.pk, [expert.pk], actor=qpu_admin)
+    client.force_login(expert_b)
+    assert client.get(reverse("redemption:expert_review", args=[submitted.pk])).status_code == 404
+    assert submitted.number not in client.get(reverse("redemption:expert_list")).content.decode()
+    client.force_login(expert)
+    assert submitted.number in client.get(reverse("redemption:expert_list")).content.decode()
+    url = reverse("redemption:expert_review", args=[submitted.pk])
+    page = client.get(url).content.decode()
+    assert "服务成效体现" in page and "发票" in page
+    response = client.post(url, {"score": "88", "recommended_amount": "3000.00", "opinion": "同意", "no_conflict": ""})
+    assert "请声明无利益冲突" in response.content.decode()
+    response = client.post(
+        url, {"score": "88", "recommended_amount": "3000.00", "opinion": "同意", "no_conflict": "on"}
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REGION_REVIEW
+
+
+def _approve(application, admin, expert, amount="2500.00"):
+    services.assign_experts(application.pk, [expert.pk], actor=admin)
+    services.submit_review(
+        application.pk, expert=expert, score=90, opinion="好", recommended_amount=amount, no_conflict=True
+    )
+    services.approve_application(application.pk, actor=admin, amount=amount)
+
+
+def test_public_notice_page(client, submitted, qpu_admin, expert, django_assert_max_num_queries):
+    _approve(submitted, qpu_admin, expert)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("redemption:notice_list"))
+    body = response.content.decode()
+    assert submitted.enterprise.name in body and "2500.00" in body and "苏州恒通检测有限公司" in body
+    assert submitted.enterprise.uscc not in body and "139" not in body  # no personal data
+    assert client.get(reverse("redemption:notice_list"), {"page": "abc", "region": "x'"}).status_code == 200
+    assert "兑付公示" in client.get(reverse("home")).content.decode()
+
+
+def test_list_query_count_flat(client, qpu_buyer, qpu_voucher, django_assert_max_num_queries):
+    for _ in range(12):
+        services.create_application(user=qpu_buyer, voucher_id=qpu_voucher.pk)
+    client.force_login(qpu_buyer)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("redemption:list"))
+    assert response.status_code == 200 and "共 12 条" in response.content.decode()
+
+
+def test_order_dialog_query_count_flat(
+    client, qpu_buyer, qpu_item, qpu_voucher, seller, qpu_admin, django_assert_max_num_queries
+):
+    from orders import services as order_services
+
+    for _ in range(11):
+        order_services.place_order(user=qpu_buyer, item_id=qpu_item.pk, voucher_id=qpu_voucher.pk)
+    application = draft(qpu_buyer, qpu_voucher)
+    client.force_login(qpu_buyer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("redemption:order_dialog", args=[application.pk]))
+    assert "共 11 条" in response.content.decode()
+
+
+def test_admin_scoping_actions_and_exports(client, submitted, qpu_admin, other_region_admin, expert):
+    change = reverse("admin:redemption_redemptionapplication_change", args=[submitted.pk])
+    changelist = reverse("admin:redemption_redemptionapplication_changelist")
+    client.force_login(other_region_admin)
+    assert client.get(change).status_code == 404
+    client.force_login(qpu_admin)
+    assert client.get(change).status_code == 200
+    response = client.post(
+        changelist,
+        {"action": "assign_experts_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "experts": [expert.pk]},
+    )
+    assert response.status_code == 302
+    assert submitted.assignments.filter(expert=expert).exists()
+    services.submit_review(
+        submitted.pk, expert=expert, score=90, opinion="好", recommended_amount="3000.00", no_conflict=True
+    )
+    response = client.post(
+        changelist,
+        {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "amount": "3000.01"},
+    )
+    assert "不能超过兑现金额" in response.content.decode()
+    client.post(
+        changelist,
+        {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "amount": "2800.00"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.NOTICE and submitted.approved_amount == Decimal("2800.00")
+    csv_response = client.post(changelist, {"action": "export_csv", ACTION_CHECKBOX_NAME: [submitted.pk]})
+    assert submitted.number in csv_response.content.decode("utf-8-sig")
+    zip_response = client.post(changelist, {"action": "export_zip", ACTION_CHECKBOX_NAME: [submitted.pk]})
+    with zipfile.ZipFile(io.BytesIO(zip_response.content)) as archive:
+        names = archive.namelist()
+    assert any(n.startswith("附件/") for n in names) and any(n.startswith("发票/") for n in names)
+    services.end_notice_periods(today=datetime.date.today() + datetime.timedelta(days=10))
+    response = client.post(
+        changelist,
+        {
+            "action": "disburse_action",
+            ACTION_CHECKBOX_NAME: [submitted.pk],
+            "apply": "1",
+            "paid_on": datetime.date.today().isoformat(),
+            "bank_reference": "ICBC-0001",
+            "batch": "第一批",
+        },
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.PAID
