@@ -34,7 +34,11 @@ def ensure_database() -> None:
 
     s = connection.settings_dict
     with psycopg.connect(
-        host=s["HOST"], port=s["PORT"] or 5432, dbname="postgres", user=s["USER"], password=s["PASSWORD"],
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        dbname="postgres",
+        user=s["USER"],
+        password=s["PASSWORD"],
         autocommit=True,
     ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [s["NAME"]]).fetchone():
@@ -72,7 +76,8 @@ def main() -> None:
     print(f"items: {ServiceItem.objects.count()}", flush=True)
 
     def ours(term):
-        paginator = CappedPaginator(ordered_results(public_items(), parse_terms(term), "relevance", display=public_items()), 10)
+        results = ordered_results(public_items(), parse_terms(term), "relevance", display=public_items())
+        paginator = CappedPaginator(results, 10)
         page = paginator.page(1)
         return paginator.count_label, len(list(page))
 
@@ -93,13 +98,14 @@ def main() -> None:
                 count, rows = fn(term)
                 per_term.append((time.perf_counter() - started) * 1000)
             samples += per_term
-            print(f"{name:9s} {term}: count={count:>6s} rows={rows} p50={statistics.median(per_term):7.2f} ms "
-                  f"p95={p95(per_term):7.2f} ms", flush=True)
+            print(
+                f"{name:9s} {term}: count={count:>6s} rows={rows} p50={statistics.median(per_term):7.2f} ms "
+                f"p95={p95(per_term):7.2f} ms",
+                flush=True,
+            )
         results[name] = p95(samples)
     speedup = results["icontains"] / results["search"]
-    print(
-        f"search_p95_ms={results['search']:.2f} icontains_p95_ms={results['icontains']:.2f} speedup={speedup:.1f}"
-    )
+    print(f"search_p95_ms={results['search']:.2f} icontains_p95_ms={results['icontains']:.2f} speedup={speedup:.1f}")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,15 @@ class Institution(models.Model):
     contact_email = models.EmailField("电子邮箱", blank=True)
     website = models.URLField("网址", blank=True)
     is_active = models.BooleanField("店铺开放", default=True)
+    # The 申请加盟 this institution came from (None: created by a platform administrator).
+    join_application = models.OneToOneField(
+        "enterprises.JoinApplication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="institution",
+        verbose_name="加盟申请",
+    )
     created_at = models.DateTimeField("入驻时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

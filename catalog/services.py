@@ -201,37 +201,33 @@ def create_operator(institution: Institution, *, username: str, real_name: str, 
 
 
 def on_join_approved(application) -> Institution:
-    """JOIN_APPROVED_HOOKS: an approved 申请加盟 becomes an institution whose applicant is
-    its administrator. Runs inside the approval's transaction; idempotent per USCC."""
-
-    def pick(*names, default=""):
-        for n in names:
-            value = getattr(application, n, None)
-            if value not in (None, ""):
-                return value
-        return default
-
-    uscc = pick("uscc", "institution_uscc")
-    user = pick("applicant", "user", "created_by", default=None)
-    existing = Institution.objects.filter(uscc=uscc).first()
-    if existing is not None:
-        institution = existing
-    else:
-        region = pick("division", "region", default=None)
-        if region is None:
-            enterprise = getattr(application, "enterprise", None)
-            region = getattr(enterprise, "division", None)
-        institution = Institution.objects.create(
-            name=pick("name", "institution_name"),
-            uscc=uscc,
-            region=region,
-            address=pick("address"),
-            introduction=pick("introduction", "intro"),
-            qualifications=pick("qualifications"),
-            contact_person=pick("contact_person", "contact_name"),
-            contact_phone=pick("contact_phone"),
+    """JOIN_APPROVED_HOOKS: an approved 申请加盟 makes the applying enterprise a service
+    institution (same 统一社会信用代码 and location) whose applicant is its administrator.
+    Runs inside the approval's transaction; running it twice changes nothing."""
+    enterprise = application.enterprise
+    institution = Institution.objects.filter(uscc=enterprise.uscc).first()
+    if institution is None:
+        qualifications = "；".join(
+            part
+            for part in (
+                f"机构类型：{application.institution_type}" if application.institution_type else "",
+                f"服务领域：{application.service_fields}" if application.service_fields else "",
+            )
+            if part
         )
-    if user is not None and not InstitutionStaff.objects.filter(user=user).exists():
+        institution = Institution.objects.create(
+            name=application.institution_name,
+            uscc=enterprise.uscc,
+            region=enterprise.division,
+            address=application.address,
+            introduction=application.introduction,
+            qualifications=qualifications,
+            contact_person=application.contact_person,
+            contact_phone=application.contact_phone,
+            join_application=application,
+        )
+    user = application.applicant
+    if not InstitutionStaff.objects.filter(user=user).exists():
         InstitutionStaff.objects.create(user=user, institution=institution, is_admin=True)
     return institution
 

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "messaging.context_processors.unread_messages",
                 "config.context_processors.navigation",
+                "catalog.context_processors.seller_center",
             ],
         },
     },
@@ -185,6 +186,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@csj-voucher.exam
 DEMO_PASSWORD = "Demo@2026pass"
 DEMO_LOADERS = [
     "enterprises.demo.load",
+    "catalog.demo.load",
     "vouchers.demo.load",
     "orders.demo.load",
 ]
@@ -271,7 +273,7 @@ SOCIALACCOUNT_PROVIDERS = {**SOCIALACCOUNT_PROVIDERS, "openid_connect": {"APPS":
 
 # Called with the JoinApplication inside the approval transaction (later layers add theirs,
 # e.g. the catalogue creates the institution and its seller-account link).
-JOIN_APPROVED_HOOKS: list[str] = []
+JOIN_APPROVED_HOOKS: list[str] = ["catalog.services.on_join_approved"]
 
 ROLE_PERMISSIONS["区域管理员"] += [
     "accounts.view_user",

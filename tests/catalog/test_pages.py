@@ -38,8 +38,13 @@ def test_search_page_query_count_does_not_grow(client, institution, django_asser
 def test_search_filters_and_bad_input(client, institution):
     other = institution_factory(name="上海电力大学", region_code="310110")
     a = service_item(institution, name="EMC 测试", regions=("WJI",))
-    b = service_item(other, name="专利价值评估", price=None, regions=("QPU",),
-                     category=services.ServiceCategory.objects.get(name="专利价值评估"))
+    b = service_item(
+        other,
+        name="专利价值评估",
+        price=None,
+        regions=("QPU",),
+        category=services.ServiceCategory.objects.get(name="专利价值评估"),
+    )
     url = reverse("catalog:search")
 
     def found(**params):
@@ -56,8 +61,16 @@ def test_search_filters_and_bad_input(client, institution):
     assert found(category=l1.pk) == {b.pk}
     assert found(category=b.category.parent_id) == {b.pk}
     assert found(category=a.category_id) == {a.pk}
-    for bad in [{"category": "abc"}, {"region": "x"}, {"price_type": "free"}, {"page": "-1"}, {"sort": "drop"},
-                {"province": "999999"}, {"page": "99999"}, {"q": "x" * 5000}]:
+    for bad in [
+        {"category": "abc"},
+        {"region": "x"},
+        {"price_type": "free"},
+        {"page": "-1"},
+        {"sort": "drop"},
+        {"province": "999999"},
+        {"page": "99999"},
+        {"q": "x" * 5000},
+    ]:
         assert client.get(url, bad).status_code == 200, bad
     response = client.get(url, {"category": "abc"})
     assert "category" in response.context["filter"].form.errors

@@ -119,7 +119,8 @@ def categories():
     from catalog.models import ServiceCategory
     from catalog.taxonomy import seed_categories
 
-    seed_categories(ServiceCategory)
+    if not ServiceCategory.objects.filter(level=3).exists():
+        seed_categories(ServiceCategory)
     return ServiceCategory.objects.all()
 
 
