@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import Instrument, InstitutionStaff, ServiceItem, SubUnit
+from catalog.models import InstitutionStaff, Instrument, ServiceItem, SubUnit
 from catalog.selectors import institution_for_user, require_institution
 from tests.catalog.images import jpeg_upload, png_upload
 from tests.factories import UserFactory, institution_factory, instrument, region, service_item, third_level_category
@@ -171,7 +171,7 @@ def test_sub_units_and_instruments(client, seller, institution):
 
 def test_profile_and_staff(client, seller, institution):
     client.force_login(seller)
-    data = {"name": "苏州恒通检测技术有限公司", "address": "吴江区", "contact_person": "李工", "contact_phone": "0512-1"}
+    data = {"name": "苏州恒通检测技术有限公司", "address": "吴江区", "contact_person": "李工", "contact_phone": "0512"}
     assert client.post(reverse("catalog:seller_profile"), {**data, "logo_upload": png_upload()}).status_code == 302
     institution.refresh_from_db()
     assert institution.name == "苏州恒通检测技术有限公司" and institution.logo_thumb
