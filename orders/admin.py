@@ -57,14 +57,12 @@ class OrderAdmin(RegionScopedAdmin):
         "number",
         "enterprise",
         "item_name",
-        "institution_name",
         "mode",
         "amount",
         "voucher_number",
         "voucher_remaining",
         "share_to_hold",
         "status",
-        "created_at",
         "quota_link",
     )
     list_filter = (QueueStatusFilter, "mode", "enterprise__region")
@@ -151,6 +149,11 @@ class OrderAdmin(RegionScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        status = request.GET.get(QueueStatusFilter.parameter_name)
+        title = "额度确认：待额度确认的订单" if status in (None, OrderStatus.PENDING_QUOTA) else "订单"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def get_urls(self):
         return [

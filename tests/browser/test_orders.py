@@ -39,6 +39,13 @@ def test_tongdui_order_from_order_to_review(
     page.get_by_test_id("order-button").click()
     page.get_by_test_id("voucher-select").select_option(str(voucher.pk))
     assert "3000.00" in page.get_by_test_id("price-split").inner_text()
+    page.fill("#id_quantity", "3")  # 18000 × 50 % = 9000 on the voucher (static/js/orders.js)
+    assert page.get_by_test_id("price-split").locator("tbody td").all_inner_texts()[1:] == [
+        "18000.00",
+        "9000.00",
+        "9000.00",
+    ]
+    page.fill("#id_quantity", "1")
     page.get_by_test_id("order-submit").click()
     assert "请填写项目信息" in page.content()  # the 通兑 needs are required
     page.get_by_test_id("voucher-select").select_option(str(voucher.pk))
