@@ -318,3 +318,29 @@ ROLE_PERMISSIONS["区域管理员"] += [
     "redemption.view_disbursement",
 ]
 ROLE_PERMISSIONS["专家"] += ["redemption.view_expertassignment"]
+
+# --- Content-Security-Policy (issue 10; django-csp 4.0, dict setting) -----------------------
+# No inline script anywhere: scripts come from our own static files only ('self'); a page
+# that truly needs an inline script must carry the per-request nonce ({{ CSP_NONCE }} from
+# the context processor). The Django admin (5.2) has no inline scripts or style attributes,
+# so the same policy covers /admin/ (tests/security/test_headers.py loads admin pages too).
+# form-action is deliberately absent: external login POSTs to our server, which redirects
+# to the regional platform, and browsers apply form-action to that redirect.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap's form controls draw with data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
