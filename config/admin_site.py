@@ -9,7 +9,7 @@ staff only)."""
 from django.contrib import admin
 from django.urls import path
 
-from config import admin_audit  # noqa: F401  (registers AuditEntry)
+from config import admin_audit, admin_messaging  # noqa: F401  (register AuditEntry, scoped 站内信)
 from config.admin_home import work_queue
 
 _site = admin.site
