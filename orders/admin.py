@@ -95,6 +95,7 @@ class OrderAdmin(RegionScopedAdmin):
         "parent",
         "redemption_amount",
         "redemption_requested_at",
+        "redemption_files",
         "created_at",
         "quota_link",
         "history_table",
@@ -128,6 +129,15 @@ class OrderAdmin(RegionScopedAdmin):
             url = reverse("admin:orders_order_terminate", args=[obj.pk])
             return format_html('<a class="button" href="{}">终止订单</a>', url)
         return "-"
+
+    @admin.display(description="兑付材料")
+    def redemption_files(self, obj):
+        links = []
+        if obj.redemption_proof:
+            links.append((reverse("orders:file", args=[obj.pk, "proof"]), obj.redemption_proof_name or "服务结果证明"))
+        if obj.redemption_invoice:
+            links.append((reverse("orders:file", args=[obj.pk, "invoice"]), "发票图片"))
+        return format_html_join(mark_safe("　"), '<a href="{}">{}</a>', links) or "-"
 
     @admin.display(description="订单记录")
     def history_table(self, obj):
