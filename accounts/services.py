@@ -16,6 +16,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.core.cache import cache
 from django.db import transaction
 
+from accounts import audit
 from accounts.exceptions import PasswordChangeError, SmsCodeInvalid, SmsRateLimited
 from accounts.models import User
 from messaging.models import OutboxMessage
@@ -166,9 +167,11 @@ def change_phone(user: User, new_phone: str, code: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         if User.objects.filter(phone=new_phone).exclude(pk=user.pk).exists():
             raise SmsCodeInvalid("该手机号码已被其他账号使用。")
+        old_phone = user.phone
         user.phone = new_phone
         user.phone_verified = True
         user.save(update_fields=["phone", "phone_verified"])
+        audit.record("user.phone_change", user, before={"phone": old_phone}, after={"phone": new_phone}, actor=user)
         notify(user, "account", f"您的登录手机号码已更换为{user.masked_phone}。如非本人操作，请立即修改密码。")
     return user
 
@@ -182,5 +185,6 @@ def change_password(request, old_password: str, new_password: str) -> None:
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
+        audit.record("user.password_change", user, actor=user)
         notify(user, "account", "您的登录密码已修改。如非本人操作，请立即联系管理员。")
     update_session_auth_hash(request, user)

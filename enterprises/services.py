@@ -93,6 +93,12 @@ def register_enterprise(
             enterprise = _create_enterprise(uscc=uscc, name=name, licence=licence, division=division)
             EnterpriseMember.objects.create(user=user, enterprise=enterprise, is_admin=True)
             _welcome(user, enterprise)
+            audit.record(
+                "enterprise.register",
+                enterprise,
+                after={"uscc": enterprise.uscc, "division": enterprise.division_id, "admin": user.username},
+                actor=user,
+            )
     except IntegrityError as error:
         field = _unique_violation(error)
         if field is None:
@@ -131,6 +137,12 @@ def complete_external_registration(
             enterprise = _create_enterprise(uscc=uscc, name=name, licence=licence, division=division)
             EnterpriseMember.objects.create(user=user, enterprise=enterprise, is_admin=True)
             _welcome(user, enterprise)
+            audit.record(
+                "enterprise.register_external",
+                enterprise,
+                after={"uscc": enterprise.uscc, "division": enterprise.division_id, "admin": user.username},
+                actor=user,
+            )
     except IntegrityError as error:
         field = _unique_violation(error)
         if field is None:
@@ -207,6 +219,7 @@ def add_operator(
             user.set_password(password)
             user.save()
             EnterpriseMember.objects.create(user=user, enterprise=enterprise, is_admin=False)
+            audit.record("enterprise.operator_add", enterprise, after={"operator": user.username}, actor=actor)
             notify(user, Message.Kind.ACCOUNT, f"{actor.display_name}已为您开通{enterprise.name}的操作员账号。")
     except IntegrityError as error:
         field = _unique_violation(error)
@@ -236,6 +249,12 @@ def set_operator_active(enterprise: Enterprise, actor: User, member_id: int, act
         member = _operator(enterprise, member_id)
         User.objects.filter(pk=member.user_id).update(is_active=active)
         member.user.is_active = active
+        audit.record(
+            "enterprise.operator_enable" if active else "enterprise.operator_disable",
+            enterprise,
+            after={"operator": member.user.username, "is_active": active},
+            actor=actor,
+        )
     return member
 
 
@@ -246,6 +265,7 @@ def remove_operator(enterprise: Enterprise, actor: User, member_id: int) -> None
         _admin_member(enterprise, actor)
         member = _operator(enterprise, member_id)
         User.objects.filter(pk=member.user_id).update(is_active=False)
+        audit.record("enterprise.operator_remove", enterprise, before={"operator": member.user.username}, actor=actor)
         member.delete()
 
 
@@ -261,6 +281,13 @@ def transfer_admin(enterprise: Enterprise, actor: User, member_id: int) -> Enter
         current.save(update_fields=["is_admin"])
         target.is_admin = True
         target.save(update_fields=["is_admin"])
+        audit.record(
+            "enterprise.admin_transfer",
+            enterprise,
+            before={"admin": actor.username},
+            after={"admin": target.user.username},
+            actor=actor,
+        )
         notify(target.user, Message.Kind.ACCOUNT, f"{actor.display_name}已将{enterprise.name}的单位管理员移交给您。")
     return target
 

@@ -144,6 +144,9 @@ def test_password_change_keeps_the_session_and_rotates_it(client, buyer_a):
     assert other.get(reverse("accounts:password")).status_code == 302  # other sessions end
     buyer_a.refresh_from_db()
     assert buyer_a.check_password("Nw7$kq3Zra")
+    from accounts.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="user.password_change").exists()
 
 
 @pytest.mark.parametrize(

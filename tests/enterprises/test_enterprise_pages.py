@@ -164,6 +164,9 @@ def test_transfer_admin_swaps_atomically(client, buyer_a):
     assert r.status_code == 302
     assert EnterpriseMember.objects.filter(enterprise=enterprise, is_admin=True).get().user == operator
     assert not EnterpriseMember.objects.get(user=buyer_a).is_admin
+    from accounts.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="enterprise.admin_transfer").exists()
     # the former administrator is now an operator
     assert "只有单位管理员" in client.get(reverse("enterprises:members")).content.decode()
 
