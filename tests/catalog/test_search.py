@@ -180,3 +180,21 @@ def test_bulk_reindex_task_and_command_rebuild_the_index():
     call_command("reindex_catalog")
     assert item.pk in ids(match_terms(ServiceItem.objects.all(), ["芯片"]))
     assert reindex_items([item.pk]) == 1  # safe to run twice
+
+
+@pytest.mark.django_db
+def test_generate_catalog_command():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from catalog.models import Institution
+
+    before = ServiceItem.objects.count()
+    out = StringIO()
+    call_command("generate_catalog", items=40, institutions=3, stdout=out)
+    assert "40 个服务项目" in out.getvalue()
+    assert ServiceItem.objects.count() == before + 40 and Institution.objects.count() >= 3
+    new = ServiceItem.objects.order_by("-id")[:40]
+    assert all(i.search_vector is not None and i.region_tags.exists() for i in new)
+    assert all((i.price is None) == (i.price_type == "negotiable") for i in new)
