@@ -280,6 +280,7 @@ ROLE_PERMISSIONS["区域管理员"] += [
     "enterprises.view_joinapplication",
     "enterprises.change_joinapplication",
     "enterprises.view_registrationchange",
+    "enterprises.view_joinapplicationstatuschange",
 ]
 
 # Orders (orders app): called with the order inside the 同意兑付 transaction of a 通兑

@@ -240,3 +240,12 @@ def test_operator_cannot_apply_to_join(client, buyer_a):
     operator = enterprise_user("op_join", buyer_a.enterprise_membership.enterprise, is_admin=False)
     submit(client, operator)
     assert not JoinApplication.objects.exists()
+
+
+def test_region_admin_sees_the_history_inline(client, buyer_a, wujiang_admin):
+    submit(client, buyer_a)
+    app = JoinApplication.objects.get()
+    services.decide_join_application(app.pk, wujiang_admin, approve=False, reason="历史记录可见")
+    client.force_login(wujiang_admin)
+    body = client.get(reverse("admin:enterprises_joinapplication_change", args=[app.pk])).content.decode()
+    assert "状态记录" in body and "历史记录可见" in body
