@@ -28,8 +28,18 @@ def queue_outbox(channel: str, to: str, body: str, *, subject: str = "") -> Outb
     from messaging.tasks import send_outbox_message
 
     row = OutboxMessage.objects.create(channel=channel, to=to, subject=subject, body=body)
-    send_outbox_message.delay_on_commit(row.pk)
+    transaction.on_commit(lambda: _enqueue(send_outbox_message, row.pk))
     return row
+
+
+def _enqueue(task, outbox_id: int) -> None:
+    """Hand the row to the broker after the commit. If the broker is down the business
+    change is already committed and must not turn into an error page: the row stays
+    pending and ``sweep_outbox`` (beat, every minute) sends it."""
+    try:
+        task.delay(outbox_id)
+    except Exception as exc:  # kombu OperationalError, connection refused, timeouts ...
+        logger.warning("outbox %s not queued (%s); the sweeper will send it", outbox_id, exc)
 
 
 def _backend(channel: str):

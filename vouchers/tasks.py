@@ -13,3 +13,11 @@ def expire_vouchers() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def remind_expiring_vouchers() -> int:
     return expiry.send_expiry_reminders()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_ledger() -> int:
+    """Nightly: stored amounts against the ledger; differences go to the platform administrators."""
+    from vouchers.services.ledger_check import report_ledger_differences
+
+    return len(report_ledger_differences())

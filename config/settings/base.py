@@ -345,3 +345,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# --- Nightly ledger check (issue 10): differences reported to the platform administrators ---
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["vouchers-check-ledger"] = {
+    "task": "vouchers.tasks.check_ledger",
+    "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)
+}

@@ -185,10 +185,11 @@ def request_redemption(order_id, *, actor, amount, proof, proof_name: str = "", 
         raise InvalidInput(f"申请兑付金额不能超过该订单冻结的券额度{held}元")
     if not proof:
         raise InvalidInput("请上传服务结果证明")
-    if order.redemption_proof:
-        order.redemption_proof.delete(save=False)
-    if order.redemption_invoice:
-        order.redemption_invoice.delete(save=False)
+    # Old files go only once the new ones are committed: a failure later in this
+    # transaction must leave the stored files the database still points at.
+    for old in (order.redemption_proof, order.redemption_invoice):
+        if old:
+            transaction.on_commit(lambda storage=old.storage, name=old.name: storage.delete(name))
     order.redemption_amount = amount
     order.redemption_proof.save(proof.name, proof, save=False)
     order.redemption_proof_name = (proof_name or "服务结果证明")[:100]
