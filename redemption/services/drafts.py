@@ -322,18 +322,6 @@ def check_invoice_rules(application: RedemptionApplication, *, invoice_ids=None,
             by_invoice[line.invoice_id].append(line)
     for group in by_invoice.values():
         invoice = group[0].invoice
-        total = sum((line.amount for line in group), start=invoice.amount * 0)
-        if len(group) == 1 and total > invoice.amount:
-            raise InvoiceRuleViolation(
-                f"规则②：订单{group[0].order.number}的服务金额{group[0].amount}元大于发票{invoice.number}的"
-                f"金额{invoice.amount}元（单笔订单对应一张发票的，订单金额不得大于发票金额）"
-            )
-        if len(group) > 1 and total > invoice.amount:
-            numbers = "、".join(line.order.number for line in group)
-            raise InvoiceRuleViolation(
-                f"规则③：订单{numbers}共用发票{invoice.number}，订单总金额{total}元大于发票金额{invoice.amount}元"
-                "（多笔订单对应一张发票的，订单总金额不得大于发票金额）"
-            )
         # Rule ④: an original order and its difference orders never share an invoice.
         families = defaultdict(list)
         for line in group:
@@ -346,6 +334,18 @@ def check_invoice_rules(application: RedemptionApplication, *, invoice_ids=None,
                     f"规则④：差价订单{diff.order.number}与原订单{parent_number}（或其其他差价订单）使用了同一张发票"
                     f"{invoice.number}；第一张发票对应原订单，多出的发票一张对应一笔差价订单"
                 )
+        total = sum((line.amount for line in group), start=invoice.amount * 0)
+        if len(group) == 1 and total > invoice.amount:
+            raise InvoiceRuleViolation(
+                f"规则②：订单{group[0].order.number}的服务金额{group[0].amount}元大于发票{invoice.number}的"
+                f"金额{invoice.amount}元（单笔订单对应一张发票的，订单金额不得大于发票金额）"
+            )
+        if len(group) > 1 and total > invoice.amount:
+            numbers = "、".join(line.order.number for line in group)
+            raise InvoiceRuleViolation(
+                f"规则③：订单{numbers}共用发票{invoice.number}，订单总金额{total}元大于发票金额{invoice.amount}元"
+                "（多笔订单对应一张发票的，订单总金额不得大于发票金额）"
+            )
     if complete:
         in_application = {line.order_id for line in lines}
         for line in lines:
