@@ -140,4 +140,10 @@ def _expert_items(user):
     count = mine.count()
     if not count and getattr(user, "role", "") != "expert":
         return []
-    return [QueueItem("待我评审", count, _changelist(Assignment, "submitted_at__isnull=True"))]
+    url = _changelist(Assignment, "submitted_at__isnull=True")
+    if url is None:  # experts score on their own page (redemption:expert_list)
+        try:
+            url = reverse("redemption:expert_list")
+        except NoReverseMatch:
+            url = None
+    return [QueueItem("待我评审", count, url)]

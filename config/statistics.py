@@ -5,7 +5,7 @@ Every table is computed with a fixed number of aggregate queries (GROUP BY in th
 database), whatever the number of vouchers, orders or applications. Apps whose models do
 not exist yet contribute no table. Money is Decimal throughout.
 
-Definitions (kept here, shown on the page):
+Definitions (shown on the page in Chinese, DEFINITIONS):
 - 创新券: by programme year (申请) and voucher year (发放 / 冻结 / 已使用 / 已过期 are the
   vouchers' current ledger amounts); 预算 is the region's programmes of that year.
 - 订单: by the year the order was placed (Asia/Shanghai), every mode and status.
@@ -32,6 +32,16 @@ from enterprises.models import Division, PilotRegion
 from enterprises.selectors import administered_region_ids
 
 ZERO = Decimal("0.00")
+
+# 统计口径, shown under the tables (the module docstring says the same in English).
+DEFINITIONS = [
+    "创新券：申请按项目年度统计；发放、冻结、已使用、已过期为该年度创新券的当前台账金额；预算为该区域该年度创新券项目的预算。",
+    "订单：按下单年度（北京时间）统计，含全部券类型与订单状态。",
+    "跨区域流向、热门类别、热门机构、每券元带动服务金额：该年度通兑券、通用券订单中有服务金额且未取消、未拒单、未关闭的订单；"
+    "服务金额为订单金额，券支付金额为订单冻结的券额度。",
+    "兑付：按提交年度统计（不含草稿）；核定为公示中、待拨付、已拨付的核定金额；拨付为已登记的拨付金额。",
+    "办理时长：下单→接单（该年度订单），提交→拨付（该年度提交的兑付申请），取中位数。",
+]
 TOP_N = 10
 FLOW_EXCLUDED_STATUSES = ("cancelled", "declined", "closed")
 VOUCHER_MODES = ("tongdui", "tongyong")

@@ -71,7 +71,7 @@ def statistics(request):
         "selected_region": scope.region_ids[0] if len(scope.region_ids) == 1 and "region" in request.GET else None,
         "years": stats.year_choices(scope),
         "sections": sections,
-        "definitions": stats.__doc__.split("Definitions (kept here, shown on the page):")[1].strip(),
+        "definitions": stats.DEFINITIONS,
     }
     return TemplateResponse(request, "admin/statistics.html", context)
 

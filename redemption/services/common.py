@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import audit
 from catalog.models import InstitutionStaff
 from enterprises.models import EnterpriseMember, RegionAdministrator
 from enterprises.selectors import administered_region_ids
@@ -186,6 +187,19 @@ def move(application: RedemptionApplication, action: str, actor, note: str = "")
     application.status = step.target
     application.save()
     history(application, action=step.action, actor=actor, note=note, from_status=from_status)
+    audit.record(
+        f"redemption.{action}",
+        application,
+        before={"status": from_status},
+        after={
+            "status": step.target,
+            "redeem_amount": application.redeem_amount,
+            "approved_amount": application.approved_amount,
+        },
+        region_id=application.enterprise.region_id,
+        note=note,
+        actor=actor_or_none(actor),
+    )
     return application
 
 

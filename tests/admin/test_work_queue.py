@@ -72,3 +72,20 @@ def test_platform_admin_sees_everything(admin_user):
 
 def test_enterprise_users_get_no_queue(buyer_a):
     assert work_queue(buyer_a) == []
+
+
+def test_expert_sees_what_waits_for_their_score(client):
+    from tests.redemption.conftest import make_expert
+
+    data = build()
+    expert = make_expert("expert_queue")
+    if not has_model("redemption.ExpertAssignment"):
+        assert counts(expert) == {}
+        return
+    from redemption.models import ExpertAssignment
+
+    ExpertAssignment.objects.create(application=data["redemption"]["r4"], expert=expert)
+    (item,) = work_queue(expert)
+    assert item.label == "待我评审" and item.count == 1 and item.url
+    client.force_login(expert)
+    assert client.get(reverse("admin:index")).status_code == 200

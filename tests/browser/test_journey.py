@@ -282,7 +282,14 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
         "voucher_ledger.issue",
         "voucher_ledger.hold",
         "voucher_ledger.consume",
+        "redemption.submit",
+        "redemption.scored",
+        "redemption.approve",
+        "redemption.notice_end",
+        "redemption.disburse",
     ):
         assert expected in actions, expected
     approve = AuditEntry.objects.get(action="voucher_application.approve")
     assert approve.actor == wujiang_admin and approve.ip == "127.0.0.1"
+    core = AuditEntry.objects.get(action="redemption.approve")
+    assert core.actor == wujiang_admin and core.after["approved_amount"] == "2800.00"
