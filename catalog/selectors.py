@@ -1,10 +1,19 @@
 """Reads of the catalogue and the access helpers every view uses (DESIGN §3)."""
 
-from django.db.models import Prefetch
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from catalog.models import Institution, InstitutionStaff, Instrument, ServiceCategory, ServiceItem, SubUnit
+from catalog.models import (
+    Institution,
+    InstitutionStaff,
+    Instrument,
+    ServiceCategory,
+    ServiceItem,
+    ServiceItemImage,
+    SubUnit,
+)
 
 
 def staff_for_user(user) -> InstitutionStaff | None:
@@ -40,12 +49,25 @@ def is_institution_admin(user) -> bool:
 LIST_DEFER = ("search_text", "search_vector", "description")
 
 
+def with_card_data(queryset):
+    """What an item card shows besides the item, in the same query (no prefetch round
+    trips): ``tag_names`` (its region tags) and ``thumb_name`` (its first thumbnail)."""
+    tags = (
+        ServiceItem.region_tags.through.objects.filter(serviceitem_id=OuterRef("pk"))
+        .order_by()
+        .values("serviceitem_id")
+        .annotate(names=ArrayAgg("pilotregion__name", order_by=("pilotregion__sort_order", "pilotregion__code")))
+        .values("names")
+    )
+    thumb = ServiceItemImage.objects.filter(item_id=OuterRef("pk")).order_by("sort_order", "id").values("thumb")[:1]
+    return queryset.annotate(tag_names=Subquery(tags), thumb_name=Subquery(thumb))
+
+
 def public_items():
-    """On-shelf items of open shops, ready for a list (no per-row queries)."""
-    return (
+    """On-shelf items of open shops, ready for a list of item cards (one query)."""
+    return with_card_data(
         ServiceItem.objects.filter(is_on_shelf=True, institution__is_active=True)
         .select_related("institution", "category")
-        .prefetch_related("region_tags", "images")
         .defer(*LIST_DEFER)
     )
 
