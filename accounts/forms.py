@@ -191,7 +191,9 @@ class PasswordChangeForm(forms.Form):
 
 class SmsSendForm(forms.Form):
     phone = forms.CharField(max_length=20)
-    purpose = forms.ChoiceField(choices=[("register", "register"), ("change_phone", "change_phone"), ("bind", "bind")])
+    purpose = forms.ChoiceField(
+        choices=[("register", "register"), ("change_phone", "change_phone"), ("bind", "bind"), ("reset", "reset")]
+    )
 
     def clean_phone(self):
         return validate_mobile(self.cleaned_data["phone"])
@@ -199,3 +201,38 @@ class SmsSendForm(forms.Form):
 
 def looks_like_mobile(value: str) -> bool:
     return bool(MOBILE_RE.match(value or ""))
+
+
+class PasswordResetForm(forms.Form):
+    """找回密码: 手机号码 → 短信验证码 → 新密码."""
+
+    phone = forms.CharField(label="手机号码", max_length=20)
+    code = forms.CharField(label="验证码", max_length=6)
+    new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password2 = forms.CharField(
+        label="确认密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = f"请输入{field.label}。"
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["phone"].widget.attrs.update({"placeholder": "注册时的11位手机号码", "inputmode": "numeric"})
+        self.fields["code"].widget.attrs.update({"placeholder": "6位数字", "autocomplete": "one-time-code"})
+
+    def clean_phone(self):
+        return validate_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", "两次输入的密码不一致。")
+        elif p1:
+            probe = User.objects.filter(phone=cleaned.get("phone") or "").first() or User()
+            try:
+                password_validation.validate_password(p1, probe)
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return cleaned

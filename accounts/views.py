@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.exceptions import AccountsError
-from accounts.forms import PasswordChangeForm, PhoneChangeForm, ProfileForm, SmsSendForm
+from accounts.forms import PasswordChangeForm, PasswordResetForm, PhoneChangeForm, ProfileForm, SmsSendForm
 from accounts.selectors import phone_taken
 
 
@@ -38,6 +38,14 @@ def sms_send(request):
             text = "请先登录。"
         elif purpose == "register" and phone_taken(phone):
             text = "该手机号码已注册，请直接登录。"
+        elif purpose == "reset" and not phone_taken(phone):
+            text = "该手机号码未注册。"
+        elif purpose == "reset":
+            try:
+                services.send_code(phone, purpose, client_ip(request))
+                ok, text = True, "验证码已发送，10分钟内有效。"
+            except AccountsError as error:
+                text = error.message
         elif purpose != "register" and phone_taken(phone, exclude_user=request.user):
             text = "该手机号码已被其他账号使用。"
         else:
@@ -101,3 +109,18 @@ def password(request):
             messages.success(request, "密码已修改，请牢记新密码。")
             return redirect("accounts:password")
     return render(request, "accounts/password.html", {"form": form, "menu": "密码修改"})
+
+
+def password_reset(request):
+    """找回密码 (anonymous): mobile → SMS code → new password, then 登录."""
+    form = PasswordResetForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reset_password_by_sms(data["phone"], data["code"], data["new_password1"])
+        except AccountsError as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, "密码已重置，请使用新密码登录。")
+            return redirect("account_login")
+    return render(request, "accounts/password_reset.html", {"form": form})
