@@ -353,3 +353,18 @@ CELERY_BEAT_SCHEDULE["vouchers-check-ledger"] = {
     "task": "vouchers.tasks.check_ledger",
     "schedule": crontab(hour=2, minute=30),  # Asia/Shanghai (CELERY_TIMEZONE)
 }
+
+# --- Read replica (issue 9): public read-only pages may read from DATABASE_REPLICA_URL ------
+# config/db_router.py decides per request; everything else and every read inside a
+# transaction stays on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=env.int("DJANGO_CONN_MAX_AGE", default=60),
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+MIDDLEWARE.append("config.db_router.ReplicaMiddleware")
