@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import audit
 from catalog.models import InstitutionStaff
 from enterprises.models import EnterpriseMember, RegionAdministrator
 from enterprises.selectors import administered_region_ids
@@ -165,6 +166,15 @@ def _move(order: Order, action: str, actor, note: str = "") -> Order:
         action=move.action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note[:500],
+    )
+    audit.record(
+        f"order.{action}",
+        order,
+        before={"status": from_status},
+        after={"status": move.target, "amount": order.amount, "voucher_share": order.voucher_share},
+        region_id=order.enterprise.region_id,
+        note=note,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if move.target in FINAL_STATUSES:
         _release_hold(order, actor, action)
