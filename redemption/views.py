@@ -264,7 +264,7 @@ def invoice_new(request, pk):
         raise Http404("兑付申请不可修改")
     line_id = request.POST.get("line") or request.GET.get("line") or ""
     line = _line_or_none(application, line_id)
-    form = InvoiceForm(request.POST or None, request.FILES or None)
+    form = InvoiceForm(request.POST or None, request.FILES or None, auto_id="inv_%s")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -100,12 +100,12 @@ def _click_in_dialog(page, test_id):
 def _new_invoice(page, png, code, number, amount):
     _click_in_dialog(page, "new-invoice")
     expect(page.locator("#dialog-body")).to_contain_text("上传发票")
-    page.fill("#id_code", code)
-    page.fill("#id_number", number)
-    page.fill("#id_issued_on", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
-    page.fill("#id_amount", amount)
-    page.locator("#id_image").set_input_files(str(png))
-    page.fill("#id_note", "增值税普通发票")
+    page.fill("#inv_code", code)
+    page.fill("#inv_number", number)
+    page.fill("#inv_issued_on", (datetime.date.today() - datetime.timedelta(days=3)).isoformat())
+    page.fill("#inv_amount", amount)
+    page.locator("#inv_image").set_input_files(str(png))
+    page.fill("#inv_note", "增值税普通发票")
 
 
 def _close_dialog(page):
