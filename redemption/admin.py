@@ -145,6 +145,11 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
     @admin.display(description="其它附件")
     def attachments_table(self, obj):
         rows = [(reverse("redemption:attachment_file", args=[a.pk]), a.display_name) for a in obj.attachments.all()]
+        if obj.kind == "claim":
+            rows += [
+                (reverse("redemption:claim_file", args=[obj.pk, "proof"]), "服务结果证明（订单）"),
+                (reverse("redemption:claim_file", args=[obj.pk, "invoice"]), "发票图片（订单）"),
+            ]
         return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', rows) or "-"
 
     @admin.display(description="专家评审")

@@ -113,6 +113,24 @@ def invoice_for_user(user, pk) -> Invoice:
     return invoice
 
 
+def claim_order_file_for_user(user, pk, which: str):
+    """The 服务结果证明 or 发票图片 the institution attached to the order of a 通兑 claim,
+    for the claim's applicant, assigned experts and the region's administrators."""
+    application = RedemptionApplication.objects.select_related("enterprise").filter(pk=_pk(pk), kind=Kind.CLAIM).first()
+    if application is None or which not in ("proof", "invoice") or role_for(user, application) is None:
+        raise Http404("文件不存在")
+    line = application.lines.select_related("order").first()
+    order = line.order if line else None
+    fieldfile = getattr(order, "redemption_proof" if which == "proof" else "redemption_invoice", None)
+    if not fieldfile:
+        raise Http404("文件不存在")
+    name = (order.redemption_proof_name or "服务结果证明") if which == "proof" else "发票图片"
+    ext = fieldfile.name.rsplit(".", 1)[-1]
+    if not name.lower().endswith("." + ext):
+        name = f"{name}.{ext}"
+    return fieldfile, name
+
+
 # --- the form's choices ----------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claim_list"),
     path("files/attachment/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("files/invoice/<int:pk>/", views.invoice_file, name="invoice_file"),
+    path("files/claim/<int:pk>/<str:which>/", views.claim_file, name="claim_file"),
     path("expert/", views.expert_list, name="expert_list"),
     path("expert/<int:pk>/", views.expert_review, name="expert_review"),
     path("notices/", views.notice_list, name="notice_list"),

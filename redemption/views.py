@@ -389,6 +389,12 @@ def invoice_file(request, pk):
     return private_file_response(invoice.image, download_name=f"发票{invoice.code}-{invoice.number}.{ext}")
 
 
+@login_required
+def claim_file(request, pk, which):
+    fieldfile, name = selectors.claim_order_file_for_user(request.user, pk, which)
+    return private_file_response(fieldfile, download_name=name)
+
+
 # --- experts ----------------------------------------------------------------------------------------------
 
 

@@ -273,3 +273,43 @@ def test_admin_scoping_actions_and_exports(client, submitted, qpu_admin, other_r
     )
     submitted.refresh_from_db()
     assert submitted.status == Status.PAID
+
+
+def test_claim_files_for_institution_expert_and_admin(
+    client, buyer_a, buyer_b, seller, wujiang_admin, other_region_admin, institution, expert, expert_b
+):
+    from config.uploads import clean_attachment
+    from enterprises.selectors import enterprise_for_user
+    from orders import services as order_services
+    from tests.factories import make_voucher, service_item
+    from tests.orders.conftest import TONGDUI_DETAILS, pdf_upload
+
+    voucher = make_voucher(enterprise_for_user(buyer_a), amount="10000.00")
+    item = service_item(institution, price="2000.00", regions=("WJI",))
+    order = order_services.place_order(user=buyer_a, item_id=item.pk, voucher_id=voucher.pk, details=TONGDUI_DETAILS)
+    order_services.accept_order(order.pk, actor=seller)
+    order_services.confirm_quota(order.pk, actor=wujiang_admin)
+    order_services.request_redemption(order.pk, actor=seller, amount="1000.00", proof=clean_attachment(pdf_upload()))
+    order_services.agree_redemption(order.pk, actor=buyer_a)
+    claim = RedemptionApplication.objects.get(kind="claim")
+    services.assign_experts(claim.pk, [expert.pk], actor=wujiang_admin)
+    url = reverse("redemption:claim_file", args=[claim.pk, "proof"])
+    for user, allowed in (
+        (seller, True),
+        (expert, True),
+        (wujiang_admin, True),
+        (expert_b, False),
+        (buyer_b, False),
+        (other_region_admin, False),
+    ):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == (200 if allowed else 404), user.username
+        if allowed:
+            assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(seller)
+    assert claim.number in client.get(reverse("redemption:claim_list")).content.decode()
+    assert client.get(reverse("redemption:claim_file", args=[claim.pk, "other"])).status_code == 404
+    client.force_login(expert)
+    page = client.get(reverse("redemption:expert_review", args=[claim.pk])).content.decode()
+    assert "服务结果证明" in page
