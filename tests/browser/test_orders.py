@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from enterprises.selectors import enterprise_for_user
 from orders.models import Order, OrderStatus
@@ -47,7 +48,7 @@ def test_tongdui_order_from_order_to_review(
     ]
     page.fill("#id_quantity", "1")
     page.get_by_test_id("order-submit").click()
-    assert "请填写项目信息" in page.content()  # the 通兑 needs are required
+    expect(page.locator(".tongdui-fields")).to_contain_text("请填写项目信息")  # the 通兑 needs are required
     page.get_by_test_id("voucher-select").select_option(str(voucher.pk))
     page.fill("#id_project_info", "新能源汽车控制器研发")
     page.fill("#id_contact_info", "张三 13912345678")
@@ -56,10 +57,10 @@ def test_tongdui_order_from_order_to_review(
     page.fill("#id_expected_results", "通过EMC认证")
     screenshot(page, "order-create-tongdui")
     page.get_by_test_id("order-submit").click()
-    assert page.get_by_test_id("order-placed").is_visible()
+    expect(page.get_by_test_id("order-placed")).to_be_visible()
     order = Order.objects.get()
     page.get_by_test_id("view-order").click()
-    assert page.get_by_test_id("order-status").inner_text() == "待接单"
+    expect(page.get_by_test_id("order-status")).to_have_text("待接单")
 
     # The seller accepts.
     as_user(browser_context, live_server, seller)
@@ -68,7 +69,7 @@ def test_tongdui_order_from_order_to_review(
     screenshot(page, "order-list-seller")
     page.locator(f'tr[data-order="{order.number}"]').get_by_role("link", name="查看").click()
     page.get_by_test_id("accept-order").click()
-    assert page.get_by_test_id("order-status").inner_text() == "待额度确认"
+    expect(page.get_by_test_id("order-status")).to_have_text("待额度确认")
 
     # The administrator confirms the quota in admin.
     as_user(browser_context, live_server, wujiang_admin)
@@ -79,7 +80,7 @@ def test_tongdui_order_from_order_to_review(
     assert page.locator("#share-to-hold").inner_text() == "3000.00"
     screenshot(page, "order-page-admin")
     page.locator('input[name="_confirm"]').click()
-    assert "已确认额度" in page.content()
+    expect(page.locator("body")).to_contain_text("已确认额度")
 
     # The seller applies for redemption with the proof and the invoice.
     proof = tmp_path / "检测报告.pdf"
@@ -90,12 +91,12 @@ def test_tongdui_order_from_order_to_review(
     invoice.write_bytes(buf.getvalue())
     as_user(browser_context, live_server, seller)
     page.goto(f"{live_server.url}/orders/seller/{order.pk}/")
-    assert page.get_by_test_id("order-status").inner_text() == "服务中"
+    expect(page.get_by_test_id("order-status")).to_have_text("服务中")
     page.fill("#id_redeem-amount", "3000.00")
     page.set_input_files("#id_redeem-proof", str(proof))
     page.set_input_files("#id_redeem-invoice", str(invoice))
     page.get_by_test_id("request-redemption").click()
-    assert page.get_by_test_id("order-status").inner_text() == "申请兑付待买家确认"
+    expect(page.get_by_test_id("order-status")).to_have_text("申请兑付待买家确认")
     screenshot(page, "order-page-seller")
 
     # The enterprise agrees from its list and reviews.
@@ -105,14 +106,14 @@ def test_tongdui_order_from_order_to_review(
     assert "申请兑付待买家确认" in row.inner_text()
     screenshot(page, "order-list-buyer")
     row.get_by_role("button", name="同意兑付").click()
-    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("已同意兑付")
     row = page.locator(f'tr[data-order="{order.number}"]')
-    assert row.get_by_test_id("order-status").inner_text() == "已完成"
+    expect(row.get_by_test_id("order-status")).to_have_text("已完成")
     row.get_by_role("link", name="评价").click()
     page.select_option("#id_review-rating", "5")
     page.fill("#id_review-comment", "服务专业，报告及时。")
     page.get_by_test_id("review-submit").click()
-    assert "5分" in page.get_by_test_id("order-review").inner_text()
+    expect(page.get_by_test_id("order-review")).to_contain_text("5分")
     history = page.get_by_test_id("order-history").inner_text()
     for word in ("下单", "接单", "确认额度", "申请兑付", "同意兑付", "评价"):
         assert word in history
@@ -139,7 +140,7 @@ def test_wuquan_order_cancelled_while_waiting(page, browser_context, live_server
     row = page.locator(f'tr[data-order="{order.number}"]')
     assert "无券" in row.inner_text() and "待接单" in row.inner_text()
     row.get_by_role("button", name="取消订单").click()
-    page.wait_for_load_state()
-    assert page.locator(f'tr[data-order="{order.number}"]').get_by_test_id("order-status").inner_text() == "已取消"
+    expect(page.locator(".messages")).to_contain_text("已取消")
+    expect(page.locator(f'tr[data-order="{order.number}"]').get_by_test_id("order-status")).to_have_text("已取消")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
