@@ -313,3 +313,36 @@ def test_claim_files_for_institution_expert_and_admin(
     client.force_login(expert)
     page = client.get(reverse("redemption:expert_review", args=[claim.pk])).content.decode()
     assert "服务结果证明" in page
+
+
+def test_quick_list_only_where_the_policy_has_it(client, qpu_buyer, mas_buyer, quick_parts):
+    from enterprises.selectors import enterprise_for_user
+    from tests.factories import make_voucher
+
+    client.force_login(qpu_buyer)
+    assert "未开通快速兑付" in client.get(reverse("redemption:quick_list")).content.decode()
+    client.force_login(mas_buyer)
+    voucher = make_voucher(enterprise_for_user(mas_buyer), amount="5000.00")
+    assert "新增" in client.get(reverse("redemption:quick_list")).content.decode()
+    response = client.post(
+        reverse("redemption:quick_create"),
+        {"voucher": voucher.pk, "institution": quick_parts["institution_id"], "category": quick_parts["category_id"]},
+    )
+    application = RedemptionApplication.objects.get(kind="quick")
+    assert response.url == reverse("redemption:edit", args=[application.pk])
+    assert "发票管理" in client.get(response.url).content.decode()
+    dialog = client.get(reverse("redemption:invoice_dialog", args=[application.pk]))
+    assert "新增发票" in dialog.content.decode()
+
+
+def test_garbage_input_never_500(client, qpu_buyer, qpu_voucher):
+    application = draft(qpu_buyer, qpu_voucher)
+    client.force_login(qpu_buyer)
+    response = client.post(reverse("redemption:orders_add", args=[application.pk]), {"order": ["abc", "-1"]})
+    assert response.status_code == 200 and "不存在" in response.content.decode()
+    assert client.post(reverse("redemption:orders_add", args=[application.pk]), {}).status_code == 200
+    assert client.get(reverse("redemption:invoice_dialog", args=[application.pk]), {"line": "x"}).status_code == 404
+    response = client.post(reverse("redemption:line_invoice", args=[application.pk, 999999]), {"invoice": "zz"})
+    assert response.status_code == 404
+    assert client.get(reverse("redemption:order_dialog", args=[application.pk]), {"page": "9999"}).status_code == 200
+    assert client.post(reverse("redemption:create"), {"voucher": "abc"}).status_code == 200
