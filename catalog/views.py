@@ -388,6 +388,8 @@ def seller_staff(request):
 @require_POST
 @seller_view(admin_only=True)
 def seller_staff_remove(request, staff_id: int):
+    if not InstitutionStaff.objects.filter(institution=request.institution, pk=staff_id).exists():
+        raise Http404("用户不存在")  # another institution's staff: never reveal it
     try:
         services.remove_staff(request.institution, staff_id, by=request.user)
     except CatalogError as exc:

@@ -208,6 +208,8 @@ def members(request):
 
 def _member_action(request, pk: int, action) -> object:
     membership = selectors.require_enterprise_admin(request.user)
+    if not membership.enterprise.members.filter(pk=pk).exists():
+        raise Http404("该用户不存在")  # another enterprise's member: never reveal it
     try:
         action(membership.enterprise, request.user, pk)
     except EnterpriseError as error:
