@@ -12,14 +12,14 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from enterprises.admin_scoping import RegionScopedAdmin
 from redemption import services
 from redemption.exceptions import RedemptionError
-from redemption.models import Disbursement, RedemptionApplication, Status
+from redemption.models import Disbursement, ExpertAssignment, RedemptionApplication, Status
 
 
 class ReasonForm(forms.Form):
@@ -373,6 +373,42 @@ class DisbursementAdmin(RegionScopedAdmin):
     list_filter = ("paid_on",)
     search_fields = ("bank_reference", "batch")
     readonly_fields = ("application", "paid_on", "amount", "bank_reference", "batch", "recorded_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertAssignment)
+class ExpertAssignmentAdmin(admin.ModelAdmin):
+    """专家评审 in admin: an expert sees only what is assigned to them and reviews it on the
+    expert page (the same service as everywhere)."""
+
+    list_display = ("application", "enterprise_label", "status_label", "score", "submitted_at", "review_link")
+    list_select_related = ("application", "application__enterprise")
+    readonly_fields = ("application", "expert", "score", "opinion", "recommended_amount", "no_conflict", "submitted_at")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(expert=request.user)
+
+    @admin.display(description="申请单位")
+    def enterprise_label(self, obj):
+        return obj.application.enterprise.name
+
+    @admin.display(description="申请状态")
+    def status_label(self, obj):
+        return obj.application.get_status_display()
+
+    @admin.display(description="评审")
+    def review_link(self, obj):
+        url = reverse("redemption:expert_review", args=[obj.application_id])
+        return format_html('<a class="button" href="{}">{}</a>', url, "评审" if obj.submitted_at is None else "查看")
 
     def has_add_permission(self, request):
         return False

@@ -346,3 +346,13 @@ def test_garbage_input_never_500(client, qpu_buyer, qpu_voucher):
     assert response.status_code == 404
     assert client.get(reverse("redemption:order_dialog", args=[application.pk]), {"page": "9999"}).status_code == 200
     assert client.post(reverse("redemption:create"), {"voucher": "abc"}).status_code == 200
+
+
+def test_expert_admin_lists_only_own_assignments(client, submitted, qpu_admin, expert, expert_b):
+    services.assign_experts(submitted.pk, [expert.pk], actor=qpu_admin)
+    url = reverse("admin:redemption_expertassignment_changelist")
+    client.force_login(expert)
+    body = client.get(url).content.decode()
+    assert submitted.enterprise.name in body and reverse("redemption:expert_review", args=[submitted.pk]) in body
+    client.force_login(expert_b)
+    assert submitted.enterprise.name not in client.get(url).content.decode()
