@@ -103,7 +103,11 @@ def _current_actor_and_ip() -> tuple[Any, str, str | None]:
 # --- masking -------------------------------------------------------------------------
 
 SENSITIVE_KEY_PARTS = ("id_number", "idcard", "id_card", "证件", "身份证", "phone", "mobile", "手机", "电话")
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+# A resident ID: 6-digit area, a birth date (19xx/20xx), 3 digits and the check digit. The
+# date keeps 18-digit 统一社会信用代码 (public registration data) from being taken for one.
+_ID_RE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 _MOBILE_RE = re.compile(r"(?<!\d)(1\d{2})(\d{4})(\d{4})(?!\d)")
 
 

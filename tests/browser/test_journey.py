@@ -130,7 +130,7 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.fill("#id_introduction", "汽车电子控制器研发与制造。")
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("completeness").inner_text() == "100%"
+    expect(page.get_by_test_id("completeness")).to_have_text("100%")
     screenshot(page, "journey-02-basic-info")
 
     # 3. 我要申领.
@@ -143,7 +143,7 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.get_by_label("本单位承诺", exact=False).check()
     screenshot(page, "journey-03-apply")
     page.get_by_role("button", name="提交申请").click()
-    assert page.get_by_test_id("application-status").inner_text() == "待审核"
+    expect(page.get_by_test_id("application-status")).to_have_text("待审核")
 
     # 4. The 吴江区 administrator approves it, starting from the work queue.
     as_user(browser_context, live_server, wujiang_admin)
@@ -153,7 +153,7 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.get_by_role("link", name="审核").first.click()
     page.get_by_label("核定金额(元)").fill("150000")
     page.get_by_role("button", name="提交审核结果").click()
-    assert "已审核通过" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("已审核通过")
     screenshot(page, "journey-04-voucher-approved")
     voucher = Voucher.objects.get(enterprise=enterprise)
 
@@ -169,7 +169,7 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.fill("#id_expected_results", "通过EMC认证")
     screenshot(page, "journey-05-order")
     page.get_by_test_id("order-submit").click()
-    assert page.get_by_test_id("order-placed").is_visible()
+    expect(page.get_by_test_id("order-placed")).to_be_visible()
     order = Order.objects.get(enterprise=enterprise)
     assert order.mode == "tongdui" and order.institution.province_code == "310000"
 
@@ -178,16 +178,16 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.goto(f"{base}/orders/seller/")
     page.locator(f'tr[data-order="{order.number}"]').get_by_role("link", name="查看").click()
     page.get_by_test_id("accept-order").click()
-    assert page.get_by_test_id("order-status").inner_text() == "待额度确认"
+    expect(page.get_by_test_id("order-status")).to_have_text("待额度确认")
     screenshot(page, "journey-06-seller-accepted")
 
     # 7. The administrator 确认额度 from the work queue.
     as_user(browser_context, live_server, wujiang_admin)
     assert _queue_link(page, live_server, "订单待额度确认") == 1
     page.locator("#result_list").get_by_role("link", name="额度确认").click()
-    assert page.locator("#share-to-hold").inner_text() == "3000.00"
+    expect(page.locator("#share-to-hold")).to_have_text("3000.00")
     page.locator('input[name="_confirm"]').click()
-    assert "已确认额度" in page.content()
+    expect(page.locator(".messagelist")).to_contain_text("已确认额度")
     screenshot(page, "journey-07-quota-confirmed")
 
     # 8. The seller 申请兑付 with the proof and the invoice.
@@ -201,7 +201,7 @@ def test_whole_journey(page, browser_context, live_server, settings, seller, wuj
     page.set_input_files("#id_redeem-proof", str(proof))
     page.set_input_files("#id_redeem-invoice", str(invoice))
     page.get_by_test_id("request-redemption").click()
-    assert page.get_by_test_id("order-status").inner_text() == "申请兑付待买家确认"
+    expect(page.get_by_test_id("order-status")).to_have_text("申请兑付待买家确认")
     screenshot(page, "journey-08-seller-requests-redemption")
 
     # 9. The buyer 同意兑付: the institution's claim is created and submitted.
