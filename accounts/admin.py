@@ -41,6 +41,21 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("平台信息", {"fields": ("real_name", "phone", "role")}),)
     readonly_fields = ("masked_id",)
 
+    def get_fieldsets(self, request, obj=None):
+        """Only platform administrators (superusers) edit and see the full mobile number;
+        anyone else (regional administrators) sees it masked."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return [
+            (name, {**opts, "fields": tuple("masked_phone" if f == "phone" else f for f in opts["fields"])})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else (*fields, "masked_phone")
+
     @admin.display(description="手机号码")
     def masked_phone(self, obj):
         return obj.masked_phone
