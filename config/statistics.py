@@ -430,6 +430,38 @@ def all_tables(scope: Scope) -> list[Table]:
     return tables
 
 
+# --- Cached tables (issue 9): the aggregates scan a year of orders, so the page reads them
+# from the cache; config.tasks.refresh_statistics recomputes them on a schedule. ------------
+
+
+def _cache_key(scope: Scope) -> str:
+    return f"statistics:v1:{scope.year}:{','.join(map(str, sorted(scope.region_ids)))}"
+
+
+def cached_tables(scope: Scope, *, refresh: bool = False) -> list[Table]:
+    """``all_tables(scope)``, computed at most once per STATISTICS_CACHE_SECONDS."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    key = _cache_key(scope)
+    tables = None if refresh else cache.get(key)
+    if tables is None:
+        tables = all_tables(scope)
+        cache.set(key, tables, getattr(settings, "STATISTICS_CACHE_SECONDS", 900))
+    return tables
+
+
+def refresh_all(year: int | None = None) -> int:
+    """Recompute the cached tables of each region and of all regions together (what the
+    regional and platform administrators open); returns the number of scopes computed."""
+    regions = dict(PilotRegion.objects.order_by("sort_order", "code").values_list("pk", "name"))
+    year = year or timezone.localdate().year
+    scopes = [{pk: name} for pk, name in regions.items()] + ([regions] if len(regions) > 1 else [])
+    for chosen in scopes:
+        cached_tables(Scope(year=year, region_ids=list(chosen), regions=chosen), refresh=True)
+    return len(scopes)
+
+
 def year_choices(scope: Scope) -> list[int]:
     this = timezone.localdate().year
     years = set(range(this - 4, this + 1)) | {scope.year}

@@ -53,7 +53,7 @@ def svg_bar_chart(bars: list[tuple[str, Decimal]], title: str) -> str:
 
 def statistics(request):
     scope = stats.make_scope(request.user, request.GET.get("year"), request.GET.get("region"))
-    tables = stats.all_tables(scope)
+    tables = stats.cached_tables(scope)  # issue 9: cached, refreshed by config.tasks
     query = urlencode({"year": scope.year, **({"region": request.GET["region"]} if "region" in request.GET else {})})
     sections = [
         {

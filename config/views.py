@@ -6,16 +6,26 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from config.menus import url_or_none
-from enterprises.models import PilotRegion
+from enterprises.models import PilotRegion, RegionPolicy
 from enterprises.selectors import enterprise_for_user
 from messaging.selectors import inbox_for_user
 from vouchers.selectors import buyer_summary
 
 
 def home(request):
-    regions = PilotRegion.objects.filter(is_active=True).select_related("division")
+    regions = list(PilotRegion.objects.filter(is_active=True).select_related("division__parent__parent"))
+    # Each region's policy in force today, in one query (no query per region).
+    current = {
+        p.region_id: p
+        for p in RegionPolicy.objects.filter(region__in=regions, effective_from__lte=timezone.localdate())
+        .order_by("region_id", "-effective_from", "-id")
+        .distinct("region_id")
+    }
+    for region in regions:
+        region._current_policy = current.get(region.pk)
     # 我要申领 / 额度查询 lead to the voucher pages; until they exist, to the 买家中心.
     fallback = reverse("buyer_home")
     context = {

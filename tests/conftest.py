@@ -63,3 +63,10 @@ def live_db(transactional_db):
     from enterprises.reference_data import load_reference_data
 
     load_reference_data(apps)
+
+
+@pytest.fixture(autouse=True)
+def _statistics_uncached(settings):
+    """统计分析 caches its tables for production (issue 9); tests see every change at once
+    (tests/bench/test_query_counts.py turns the cache on where it is the subject)."""
+    settings.STATISTICS_CACHE_SECONDS = 0

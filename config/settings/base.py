@@ -368,3 +368,8 @@ if DATABASE_REPLICA_URL:
     )
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 MIDDLEWARE.append("config.db_router.ReplicaMiddleware")
+
+# 统计分析 reads cached tables (config/statistics.py); the beat task refreshes them.
+STATISTICS_CACHE_SECONDS = 900
+CELERY_IMPORTS = ["config.tasks"]
+CELERY_BEAT_SCHEDULE["statistics-refresh"] = {"task": "config.tasks.refresh_statistics", "schedule": 600.0}
