@@ -364,3 +364,32 @@ def test_order_redemption_proof_and_invoice(client, buyer_a, seller, wujiang_adm
     assert response.status_code == 302, [f.errors for f in _forms(response.context)]
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_BUYER and order.redemption_amount == Decimal("400.00")
+
+
+def test_redemption_invoice_and_attachment(client, seller, institution):
+    """兑付申请: 新增发票 (jpg/png ≤ 500KB) and 其它附件 (≤ 5MB) of a 青浦区 draft."""
+    from enterprises.selectors import enterprise_for_user
+    from redemption.models import Attachment, Invoice
+    from tests.redemption.conftest import draft, enterprise_in
+
+    buyer = enterprise_in("QPU", "310118", "qpu_buyer")
+    application = draft(buyer, make_voucher(enterprise_for_user(buyer), amount="10000.00"))
+    client.force_login(buyer)
+
+    def rows():
+        return (Invoice.objects.count(), Attachment.objects.count())
+
+    invoice_data = {"code": "031001900111", "number": "12345678", "issued_on": "2026-01-05", "amount": "100.00"}
+
+    def post_invoice(f):
+        return client.post(reverse("redemption:invoice_new", args=[application.pk]), {**invoice_data, "image": f})
+
+    def post_attachment(f):
+        return client.post(reverse("redemption:attachment_new", args=[application.pk]), {"file": f})
+
+    _assert_all_refused(post_invoice, rows, client_media(), field="image", files=_corpus_for(500))
+    _assert_all_refused(post_attachment, rows, client_media(), field="file", files=_corpus_for())
+    before = rows()
+    assert post_attachment(upload("合同.pdf", b"%PDF-1.4\n%%EOF\n")).status_code == 200
+    assert post_invoice(upload("fp.png", small_png(), "image/png")).status_code == 200
+    assert rows() == (before[0] + 1, before[1] + 1)
