@@ -275,3 +275,83 @@ def test_broker_down_during_a_request_is_not_a_500(client, django_capture_on_com
     assert response.status_code == 200
     assert OutboxMessage.objects.filter(to="13900005678", status="pending").count() == 1
     cache.clear()
+
+
+# --- redemption: 提交 and 核定 ---------------------------------------------------------------
+
+
+@pytest.fixture
+def redemption_world(seller, institution):
+    from enterprises.selectors import enterprise_for_user
+    from redemption import services as red
+    from tests.factories import region_admin, service_item
+    from tests.redemption.conftest import add_invoice, completed_order, draft, enterprise_in, make_expert
+
+    buyer = enterprise_in("QPU", "310118", "qpu_buyer")
+    admin = region_admin("admin_qingpu", "QPU")
+    voucher = make_voucher(enterprise_for_user(buyer), amount="10000.00")
+    item = service_item(institution, name="电子检测", price="3000.00", regions=("QPU",))
+    order = completed_order(buyer, item, voucher, seller=seller, admin=admin, quantity=2)
+    application = draft(buyer, voucher)
+    (line,) = red.add_orders(application.pk, actor=buyer, selections=[(order.pk, None)])
+    add_invoice(application, buyer, "6000.00", line=line)
+    return {"buyer": buyer, "admin": admin, "application": application, "order": order, "expert": make_expert("ex1")}
+
+
+def redemption_state(application, order):
+    from orders.models import Order
+    from redemption.models import RedemptionApplication
+
+    a = RedemptionApplication.objects.get(pk=application.pk)
+    o = Order.objects.get(pk=order.pk)
+    return (
+        a.status,
+        a.redeem_amount,
+        a.approved_amount,
+        a.consumed_amount,
+        a.history.count() if hasattr(a, "history") else None,
+        o.status,
+        Message.objects.count(),
+        money_state(),
+    )
+
+
+@pytest.mark.parametrize("where", ["tell_applicant", "tell_admins", "move"])
+def test_submit_fails_whole(redemption_world, where):
+    from redemption import services as red
+    from redemption.services import pipeline
+
+    w = redemption_world
+    before = redemption_state(w["application"], w["order"])
+    with mock.patch.object(pipeline, where, side_effect=Boom("down")), pytest.raises(Boom):
+        red.submit_application(w["application"].pk, actor=w["buyer"])
+    assert redemption_state(w["application"], w["order"]) == before
+    assert ledger_differences() == []
+    red.submit_application(w["application"].pk, actor=w["buyer"])
+    assert ledger_differences() == []
+
+
+@pytest.mark.parametrize("where", ["tell_applicant", "move"])
+def test_approve_fails_whole(redemption_world, where):
+    from redemption import services as red
+    from redemption.services import pipeline
+
+    w = redemption_world
+    application = red.submit_application(w["application"].pk, actor=w["buyer"])
+    red.assign_experts(application.pk, [w["expert"].pk], actor=w["admin"])
+    application.refresh_from_db()
+    red.submit_review(
+        application.pk,
+        expert=w["expert"],
+        score=85,
+        opinion="成效明显",
+        recommended_amount=application.redeem_amount,
+        no_conflict=True,
+    )
+    before = redemption_state(application, w["order"])
+    with mock.patch.object(pipeline, where, side_effect=Boom("down")), pytest.raises(Boom):
+        red.approve_application(application.pk, actor=w["admin"], amount="2500.00")
+    assert redemption_state(application, w["order"]) == before
+    assert ledger_differences() == []
+    red.approve_application(application.pk, actor=w["admin"], amount="2500.00")
+    assert ledger_differences() == []
