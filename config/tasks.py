@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from config import page_cache  # noqa: F401  (writes in tasks invalidate the public page cache)
+
 
 @shared_task
 def refresh_statistics() -> int:

@@ -70,3 +70,4 @@ def _statistics_uncached(settings):
     """统计分析 caches its tables for production (issue 9); tests see every change at once
     (tests/bench/test_query_counts.py turns the cache on where it is the subject)."""
     settings.STATISTICS_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 0  # the public page cache (config/page_cache.py) likewise

@@ -373,3 +373,7 @@ MIDDLEWARE.append("config.db_router.ReplicaMiddleware")
 STATISTICS_CACHE_SECONDS = 900
 CELERY_IMPORTS = ["config.tasks"]
 CELERY_BEAT_SCHEDULE["statistics-refresh"] = {"task": "config.tasks.refresh_statistics", "schedule": 600.0}
+# Public pages for anonymous visitors are cached whole (config/page_cache.py): invalidated
+# by any save of what they show, and at most PAGE_CACHE_SECONDS old.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+MIDDLEWARE.append("config.page_cache.PublicPageCacheMiddleware")
