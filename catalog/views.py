@@ -117,6 +117,7 @@ SELLER_MENU = [
     ("服务项目", "catalog:seller_items", False),
     ("大型仪器", "catalog:seller_instruments", False),
     ("订单管理", "orders:seller_list", False),
+    ("兑付申请", "redemption:claim_list", False),
     ("用户管理", "catalog:seller_staff", True),
     ("站内信", "messaging:list", False),
 ]

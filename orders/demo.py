@@ -1,5 +1,5 @@
 """Demo data of the orders layer (idempotent): orders in various states for demo_wujiang
-(通兑券) and demo_maanshan (通用券) with the demo seller's items, all made through the same
+(通兑券) and demo_qingpu (通用券) with the demo seller's items, all made through the same
 services as a person would. If no demo seller exists yet, one is created (demo_seller, an
 institution of 吴江区 with three items)."""
 
@@ -130,7 +130,7 @@ def _wujiang(buyer, seller, admin, items) -> int:
     return 6
 
 
-def _maanshan(buyer, seller, admin, items) -> int:
+def _qingpu(buyer, seller, admin, items) -> int:
     enterprise = EnterpriseMember.objects.get(user=buyer).enterprise
     voucher = services.usable_vouchers(enterprise).first()
     if voucher is None or admin is None:
@@ -162,7 +162,7 @@ def load(out) -> list[tuple[str, str, str]]:
     made = 0
     for username, admin_name, loader in (
         ("demo_wujiang", "admin_wji", _wujiang),
-        ("demo_maanshan", "admin_mas", _maanshan),
+        ("demo_qingpu", "admin_qpu", _qingpu),
     ):
         buyer = _user(username)
         if buyer is None or not EnterpriseMember.objects.filter(user=buyer).exists():

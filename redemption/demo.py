@@ -82,7 +82,7 @@ def load(out) -> list[tuple[str, str, str]]:
     return [
         ("兑付公示（公开）", "", "/redemption/notices/"),
         ("快速兑付（相城区企业）", "demo_xiangcheng", "/redemption/quick/"),
-        ("兑付管理（马鞍山市企业，含差价订单）", "demo_maanshan", "/redemption/"),
+        ("兑付管理（青浦区企业，含差价订单）", "demo_qingpu", "/redemption/"),
         ("专家评审", "expert1", "/redemption/expert/"),
         ("兑付审核（区域管理员）", "admin_xch", "/admin/redemption/redemptionapplication/"),
     ]

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog.selectors import require_institution
+from catalog.selectors import is_institution_admin, require_institution
+from catalog.views import seller_menu
 from config.pagination import paginate
 from config.private_files import private_file_response
 from enterprises.models import PilotRegion
@@ -370,7 +371,13 @@ def submit(request, pk):
 def claim_list(request):
     institution = require_institution(request.user)
     page = paginate(request, selectors.claims_for_institution(institution))
-    return render(request, "redemption/claim_list.html", {"page": page, "institution": institution})
+    context = {
+        "page": page,
+        "institution": institution,
+        "seller_menu": seller_menu(is_institution_admin(request.user)),
+        "menu": "兑付申请",
+    }
+    return render(request, "redemption/claim_list.html", context)
 
 
 # --- private files ----------------------------------------------------------------------------------------

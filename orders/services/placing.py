@@ -56,6 +56,12 @@ def voucher_blocker(enterprise, item: ServiceItem, *, today=None) -> str:
     policy = enterprise.region.policy_on(today or timezone.localdate())
     if policy is None:
         return f"{enterprise.region.name}尚未设置创新券政策，只能无券下单"
+    if policy.quick_redemption:
+        # Manual §5.4: these regions no longer order with a 通用券; they use 快速兑付.
+        return (
+            f"{enterprise.region.name}的企业不再选择通用券进行下单，"
+            "请在买家中心（我是买家）-兑付管理中进行“快速兑付”；也可以无券下单"
+        )
     if not usable_vouchers(enterprise, today=today).exists():
         return f"贵单位没有可用的{policy.voucher_type_label}，可以无券下单或先申领创新券"
     return ""
