@@ -80,11 +80,16 @@ def test_create_page_wuquan_and_blockers(client, buyer_a, seller, item):
 def test_quick_redemption_region_is_told_to_use_quick_redemption(client, institution):
     ent = EnterpriseFactory(region=region("MAS"))
     user = enterprise_user("mas_buyer", ent)
-    make_voucher(ent, amount="1000.00")
+    voucher = make_voucher(ent, amount="1000.00")
     item = service_item(institution, name="马鞍山可下单", regions=("MAS",))
     client.force_login(user)
     page = client.get(reverse("orders:create", args=[item.pk])).content.decode()
     assert "快速兑付" in page and "通用券" in page
+    # Manual §5.4: no ordering with a 通用券 there; 无券 stays possible.
+    client.post(reverse("orders:create", args=[item.pk]), {"voucher": str(voucher.pk), "quantity": 1})
+    assert not Order.objects.filter(voucher=voucher).exists()
+    client.post(reverse("orders:create", args=[item.pk]), {"voucher": "", "quantity": 1})
+    assert Order.objects.get(enterprise=ent).mode == "wuquan"
 
 
 def test_negotiable_item_shows_price_to_be_agreed(client, buyer_a, negotiable_item, voucher_a):
