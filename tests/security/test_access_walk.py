@@ -368,6 +368,18 @@ REGISTRY = {
 }
 
 
+# Private files (licence, join files, order proof/invoice, redemption invoices/attachments):
+# never cached by a shared cache.
+PRIVATE_FILES = {
+    "enterprises:licence",
+    "enterprises:join_file",
+    "orders:file",
+    "redemption:attachment_file",
+    "redemption:invoice_file",
+    "redemption:claim_file",
+}
+
+
 def test_every_pattern_with_parameters_is_registered():
     missing = sorted(r.name for r in portal_routes() if r.params and r.name not in REGISTRY)
     assert not missing, f"URL patterns with ids but no access rule in REGISTRY: {missing}"
@@ -435,8 +447,13 @@ def test_strangers_get_404_and_owners_get_in(
         if rule["owner"]:
             browser = client(rule["owner"])
             with transaction.atomic():
-                status = _hit(browser, rule["method"], url).status_code
+                response = _hit(browser, rule["method"], url)
+                status = response.status_code
                 transaction.set_rollback(True)
+            if name in PRIVATE_FILES and status == 200:
+                cache_control = response.get("Cache-Control", "")
+                if "private" not in cache_control or "no-store" not in cache_control:
+                    problems.append((name, "cached publicly", cache_control))
             if status in (404, 405) or status >= 500:
                 problems.append((name, "OWNER " + rule["owner"], rule["method"], status))
     assert not problems, "\n".join(map(str, problems))
