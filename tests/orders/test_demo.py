@@ -23,9 +23,7 @@ def test_demo_orders_are_idempotent():
         Order.objects.filter(enterprise__members__user__username="demo_wujiang").values_list("status", flat=True)
     )
     assert {"pending_accept", "pending_quota", "in_service", "pending_buyer", "completed", "cancelled"} <= statuses
-    modes = set(
-        Order.objects.filter(enterprise__members__user__username="demo_qingpu").values_list("mode", flat=True)
-    )
+    modes = set(Order.objects.filter(enterprise__members__user__username="demo_qingpu").values_list("mode", flat=True))
     assert modes == {"tongyong", "wuquan"}
     assert Order.objects.filter(parent__isnull=False).count() == 1
     assert ledger_differences() == []
