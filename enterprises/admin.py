@@ -147,6 +147,10 @@ class EnterpriseAdmin(RegionScopedAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record_form_change("enterprise.admin_change", obj, form, change=change, region_id=obj.region_id)
+
     def has_add_permission(self, request):
         return False  # enterprises register themselves (法人单位注册)
 

@@ -177,3 +177,39 @@ def test_other_region_admin_does_not_see_these_rows(client, buyer_a, wujiang_adm
     response = client.get(reverse("admin:accounts_auditentry_changelist"))
     assert response.status_code == 200
     assert "voucher_application.reject" not in response.text
+
+
+@pytest.mark.django_db
+def test_enterprise_change_in_admin_is_audited(client, buyer_a, wujiang_admin):
+    enterprise = enterprise_for_user(buyer_a)
+    url = reverse("admin:enterprises_enterprise_change", args=[enterprise.pk])
+    client.force_login(wujiang_admin)
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    data["name"] = "吴江改名科技有限公司"
+    for prefix in ("members", "enterprisemember_set", "registration_changes", "registrationchange_set"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    if response.status_code != 302:  # inline management forms of the page
+        page = client.get(url)
+        for formset in page.context["inline_admin_formsets"]:
+            mgmt = formset.formset.management_form
+            data.update({mgmt.add_prefix(k): v for k, v in mgmt.initial.items()})
+            for i, f in enumerate(formset.formset.forms):
+                for k, v in f.initial.items():
+                    data[f.add_prefix(k)] = v.pk if hasattr(v, "pk") else v
+                data[f.add_prefix("id")] = f.instance.pk
+        response = client.post(url, data)
+    assert response.status_code == 302
+    row = AuditEntry.objects.get(action="enterprise.admin_change")
+    assert row.after["name"] == "吴江改名科技有限公司" and row.actor == wujiang_admin
+    assert row.region_id == enterprise.region_id
