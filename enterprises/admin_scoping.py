@@ -17,6 +17,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 
+from enterprises.models import PilotRegion
 from enterprises.selectors import administered_region_ids
 
 
@@ -57,15 +58,33 @@ class RegionScopedMixin:
                     field = get_fields_from_path(self.model, item)[-1]
                 except (FieldDoesNotExist, NotRelationField):
                     field = None
-                if field is not None and field.is_relation:
+                if field is not None and field.related_model is PilotRegion:
+                    # The administrator's own regions: no DISTINCT over every scoped row.
+                    item = (item, AdministeredRegionFilter)
+                elif field is not None and field.is_relation:
                     item = (item, admin.RelatedOnlyFieldListFilter)
             scoped.append(item)
         return scoped
 
 
+class AdministeredRegionFilter(admin.RelatedFieldListFilter):
+    """区域 filter listing the regions the administrator administers (issue 9: the related-only
+    filter counted the distinct regions of every scoped row, ~0.1 s at a million orders)."""
+
+    def field_choices(self, field, request, model_admin):
+        ids = model_admin.scoped_region_ids(request)
+        regions = PilotRegion.objects.order_by("sort_order", "code")
+        if ids is not None:
+            regions = regions.filter(pk__in=ids)
+        return [(region.pk, str(region)) for region in regions]
+
+
 class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
     """ModelAdmin whose every view works on the administrator's regions only. The change
     page of an object outside them is a 404 because get_object() uses get_queryset()."""
+
+    # One count a page (the filtered rows), not a second count of every scoped row.
+    show_full_result_count = False
 
     # Related models whose choices must be scoped too: {field name: ORM path to region}.
     related_region_paths: dict[str, str] = {}
