@@ -260,6 +260,13 @@ def add_invoice(application_id, *, actor, code, number, issued_on, amount, image
     return invoice
 
 
+def _delete_file_on_commit(fieldfile) -> None:
+    """Remove a stored file only once the deletion of its row is committed: a failure
+    later in the transaction must leave the file the database still points at."""
+    if fieldfile:
+        transaction.on_commit(lambda storage=fieldfile.storage, name=fieldfile.name: storage.delete(name))
+
+
 @transaction.atomic
 def delete_invoice(application_id, invoice_id, *, actor) -> None:
     application = _editable(application_id, actor)
@@ -267,7 +274,7 @@ def delete_invoice(application_id, invoice_id, *, actor) -> None:
     if invoice is None:
         raise InvalidInput("发票不存在")
     application.lines.filter(invoice=invoice).update(invoice=None)
-    invoice.image.delete(save=False)
+    _delete_file_on_commit(invoice.image)
     invoice.delete()
     recompute_total(application)
     application.save(update_fields=["service_total", "updated_at"])
@@ -380,7 +387,7 @@ def delete_attachment(application_id, attachment_id, *, actor) -> None:
     attachment = application.attachments.filter(pk=pk_or_error(attachment_id, "附件")).first()
     if attachment is None:
         raise InvalidInput("附件不存在")
-    attachment.file.delete(save=False)
+    _delete_file_on_commit(attachment.file)
     attachment.delete()
 
 
@@ -390,9 +397,9 @@ def delete_draft(application_id, *, actor) -> None:
     if application.submitted_at is not None:
         raise InvalidTransition("已提交过的兑付申请不能删除")
     for invoice in application.invoices.all():
-        invoice.image.delete(save=False)
+        _delete_file_on_commit(invoice.image)
     for attachment in application.attachments.all():
-        attachment.file.delete(save=False)
+        _delete_file_on_commit(attachment.file)
     application.history.all().delete()
     application.lines.all().delete()
     application.delete()

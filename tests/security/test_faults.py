@@ -355,3 +355,27 @@ def test_approve_fails_whole(redemption_world, where):
     assert ledger_differences() == []
     red.approve_application(application.pk, actor=w["admin"], amount="2500.00")
     assert ledger_differences() == []
+
+
+def test_deleting_an_invoice_or_attachment_that_fails_keeps_the_files(
+    redemption_world, django_capture_on_commit_callbacks
+):
+    from redemption import services as red
+    from redemption.services import drafts
+
+    w = redemption_world
+    application = w["application"]
+    invoice = application.invoices.get()
+    attachment = application.attachments.first()
+    with mock.patch.object(drafts, "recompute_total", side_effect=Boom("down")), pytest.raises(Boom):
+        red.delete_invoice(application.pk, invoice.pk, actor=w["buyer"])
+    with mock.patch.object(type(attachment), "delete", side_effect=Boom("down")), pytest.raises(Boom):
+        red.delete_attachment(application.pk, attachment.pk, actor=w["buyer"])
+    invoice.refresh_from_db()
+    attachment.refresh_from_db()
+    assert invoice.image.storage.exists(invoice.image.name)
+    assert attachment.file.storage.exists(attachment.file.name)
+    # a deletion that commits removes the file
+    with django_capture_on_commit_callbacks(execute=True):
+        red.delete_attachment(application.pk, attachment.pk, actor=w["buyer"])
+    assert not attachment.file.storage.exists(attachment.file.name)
