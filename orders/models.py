@@ -245,6 +245,15 @@ class Order(models.Model):
             models.Index(fields=["enterprise", "-created_at"], name="order_enterprise_idx"),
             models.Index(fields=["institution", "-created_at"], name="order_institution_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_idx"),
+            # 额度确认 queue in admin (issue 9): its count and its newest-first page.
+            models.Index(
+                fields=["enterprise"], name="order_quota_queue_idx", condition=models.Q(status="pending_quota")
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="order_quota_recent_idx",
+                condition=models.Q(status="pending_quota"),
+            ),
         ]
 
     def __str__(self) -> str:
