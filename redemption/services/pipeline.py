@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import User
 from messaging.models import Message
 from messaging.services import notify
@@ -239,6 +240,14 @@ def assign_experts(application_id, expert_ids, *, actor) -> list[ExpertAssignmen
             )
     names = "、".join(e.display_name for e in experts)
     history(application, action="指派专家", actor=actor, note=names)
+    audit.record(
+        "redemption.assign_experts",
+        application,
+        after={"experts": sorted(e.pk for e in experts), "new": sorted(a.expert_id for a in created)},
+        region_id=application.enterprise.region_id,
+        note=names,
+        actor=actor_or_none(actor),
+    )
     tell_applicant(application, f"您的兑付申请{application.number}已进入专家评审")
     return created
 

@@ -50,6 +50,8 @@ def test_each_redemption_decision_is_audited(submitted, qpu_buyer, qpu_admin, ex
     assert by_action["redemption.submit"].actor == qpu_buyer
     assert by_action["redemption.notice_end"].actor is None  # the scheduled task
     assert by_action["redemption.disburse"].after["status"] == "paid"
+    assign = by_action["redemption.assign_experts"]
+    assert assign.actor == qpu_admin and assign.after["experts"] == [expert.pk]
     # the money moved through the voucher ledger, which is audited too
     assert AuditEntry.objects.filter(action="voucher_ledger.consume", region_id=region("QPU").pk).exists()
 
