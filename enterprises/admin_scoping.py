@@ -85,6 +85,8 @@ class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
 
     # One count a page (the filtered rows), not a second count of every scoped row.
     show_full_result_count = False
+    # 20 rows a page: rendering 100 rows of 10 columns cost ~0.3 s of CPU a request (issue 9).
+    list_per_page = 20
 
     # Related models whose choices must be scoped too: {field name: ORM path to region}.
     related_region_paths: dict[str, str] = {}
