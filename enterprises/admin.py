@@ -31,6 +31,9 @@ class DivisionAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     search_fields = ("code", "name")
     list_select_related = ("parent",)
+    # A new division (民政部 announcements) is added by its code; the parent is picked by
+    # code too, never from a select of 3,000 rows.
+    raw_id_fields = ("parent",)
 
     def has_change_permission(self, request, obj=None):
         return False
