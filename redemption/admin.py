@@ -8,7 +8,7 @@ import zipfile
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -396,6 +396,10 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.filter(expert=request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Someone else's assignment is a 404, never "does not exist" with a redirect.
+        raise Http404("对象不存在")
 
     @admin.display(description="申请单位")
     def enterprise_label(self, obj):
