@@ -190,8 +190,8 @@ import json, django
 django.setup()
 from django.conf import settings
 # Headers are under test, not hashed static names: no collectstatic manifest is needed.
-plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": plain}}
+static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": static_backend}}
 from django.test import Client
 c = Client(HTTP_HOST="voucher.example.gov.cn")
 r = c.get("/accounts/login/", secure=True)
