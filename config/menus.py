@@ -1,7 +1,9 @@
 """The 买家中心 left menu (DESIGN §8). An entry whose URL name does not exist yet is shown
 as 即将开放 and leads nowhere: never to fake data."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 BUYER_MENU = [
     ("首页", [("首页", "buyer_home")]),
@@ -27,8 +29,14 @@ BUYER_MENU = [
 
 
 def url_or_none(name: str) -> str | None:
+    # Menus reverse the same names on every page: remember them per URLconf and prefix.
+    return _cached_reverse(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=512)
+def _cached_reverse(name: str, prefix: str, urlconf) -> str | None:
     try:
-        return reverse(name)
+        return reverse(name, urlconf=urlconf)
     except NoReverseMatch:
         return None
 
