@@ -41,6 +41,12 @@ def replica_copy(monkeypatch):
         conn.close()  # a template database must have no other sessions
     with _admin_connection(primary) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        # Threads of earlier tests (live servers, concurrency tests) may have left idle
+        # sessions on the test database; a template must have none.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [primary["NAME"]],
+        )
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
     # A connection created at run time (not in settings.DATABASES, which the test runner
     # fixes when the test starts).
