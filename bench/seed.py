@@ -465,7 +465,7 @@ class Filler:
                     contact_info, basic_situation, demand, expected_results, note, status, reason,
                     redemption_proof, redemption_proof_name, redemption_invoice, created_at, updated_at,
                     accepted_at, completed_at, buyer_id, category_id, enterprise_id, institution_id, item_id,
-                    policy_id, voucher_id)
+                    policy_id, voucher_id, region_id)
                 SELECT {id_from} + g, 'DD' || to_char(created, 'YYYYMMDD') || lpad(({id_from} + g)::text, 10, '0'),
                        left(item_name, 100), left(institution_name, 100), '', price_type, price, unit, qty, mode,
                        COALESCE(price * qty, (1 + floor(r2 * 100)) * 1000), price IS NOT NULL,
@@ -474,8 +474,8 @@ class Filler:
                        created + interval '1 day', created + interval '20 days',
                        enterprise_id - {self.e0} + {self.u0}, category_id, enterprise_id, institution_id, item_id,
                        CASE WHEN mode = 'wuquan' THEN NULL ELSE policy_id END,
-                       CASE WHEN mode = 'wuquan' THEN NULL ELSE voucher_id END
-                FROM s"""
+                       CASE WHEN mode = 'wuquan' THEN NULL ELSE voucher_id END, e.region_id
+                FROM s JOIN enterprises_enterprise e ON e.id = s.enterprise_id"""
         )
 
     def fill_orders(self):
@@ -510,7 +510,7 @@ class Filler:
             f"""INSERT INTO redemption_redemptionapplication (id, kind, service_total, redeem_amount,
                     approved_amount, consumed_amount, effect, innovation, note, status, reason, notice_start,
                     notice_end, created_at, updated_at, submitted_at, decided_at, category_id, created_by_id,
-                    enterprise_id, institution_id, policy_id, voucher_id)
+                    enterprise_id, institution_id, policy_id, voucher_id, region_id)
                 SELECT {a0} + t.rn, CASE WHEN t.r < 0.2 THEN 'quick' ELSE 'general' END, t.amount,
                        round(t.amount * 0.5, 2), round(t.amount * 0.5, 2), 0,
                        '提升了企业研发效率。', '形成了新的工艺方案。', '', st, '',
@@ -519,7 +519,7 @@ class Filler:
                        t.created_at + interval '21 days', t.created_at + interval '40 days',
                        CASE WHEN st <> 'draft' THEN t.created_at + interval '22 days' END,
                        CASE WHEN st IN ('notice', 'pending_payment', 'paid', 'rejected') THEN t.created_at + interval '29 days' END,
-                       t.category_id, t.buyer_id, t.enterprise_id, t.institution_id, p.id, t.voucher_id
+                       t.category_id, t.buyer_id, t.enterprise_id, t.institution_id, p.id, t.voucher_id, t.region_id
                 FROM (SELECT t_ro.*, {pick(statuses, "r")} AS st FROM t_ro) t
                 JOIN enterprises_regionpolicy p ON p.region_id = t.region_id"""
         )

@@ -78,7 +78,7 @@ def _order_items(user, region_ids):
     Order = _model("orders.Order")
     if Order is None or not _can_view(user, Order):
         return []
-    qs = _scope(Order.objects.all(), "enterprise__region", region_ids)
+    qs = _scope(Order.objects.all(), "region", region_ids)
     pending = qs.filter(status="pending_quota").count()
     return [QueueItem("订单待额度确认", pending, _changelist(Order, "status=pending_quota"))]
 
@@ -90,7 +90,7 @@ def _redemption_items(user, region_ids):
         return []
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=NOTICE_ENDING_DAYS)
-    qs = _scope(Application.objects.all(), "enterprise__region", region_ids)
+    qs = _scope(Application.objects.all(), "region", region_ids)
     counts = {
         "region_review": Count("pk", filter=Q(status="region_review")),
         "pending_payment": Count("pk", filter=Q(status="pending_payment")),

@@ -13,9 +13,12 @@ Usage::
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from enterprises.models import PilotRegion
 from enterprises.selectors import administered_region_ids
@@ -87,6 +90,16 @@ class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
     show_full_result_count = False
     # 20 rows a page: rendering 100 rows of 10 columns cost ~0.3 s of CPU a request (issue 9).
     list_per_page = 20
+
+    def action_checkbox(self, obj):
+        """The same <input> Django's CheckboxInput renders, without a widget template per
+        row (issue 9: 20 rows cost ~4 ms of template rendering)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     # Related models whose choices must be scoped too: {field name: ORM path to region}.
     related_region_paths: dict[str, str] = {}

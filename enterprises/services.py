@@ -22,6 +22,7 @@ from enterprises.models import (
     RegistrationChange,
 )
 from enterprises.selectors import region_for_division
+from enterprises.signals import enterprise_region_changed
 from messaging.models import Message
 from messaging.services import notify
 
@@ -370,6 +371,7 @@ def change_registration_data(
     try:
         with transaction.atomic():
             enterprise = Enterprise.objects.select_for_update().select_related("division").get(pk=enterprise_id)
+            old_region_id = enterprise.region_id
             if division is not None and division.pk != enterprise.division_id:
                 changes.append(
                     RegistrationChange(
@@ -399,6 +401,13 @@ def change_registration_data(
                 raise RegistrationError("注册信息没有变化。")
             enterprise.save(update_fields=["division", "region", "uscc", "updated_at"])
             RegistrationChange.objects.bulk_create(changes)
+            if old_region_id != enterprise.region_id:
+                enterprise_region_changed.send(
+                    sender=Enterprise,
+                    enterprise=enterprise,
+                    old_region_id=old_region_id,
+                    new_region_id=enterprise.region_id,
+                )
             audit.record(
                 "enterprise.registration_change",
                 enterprise,

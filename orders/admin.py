@@ -52,7 +52,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(RegionScopedAdmin):
-    region_path = "enterprise__region"
+    region_path = "region"
     list_display = (
         "number",
         "enterprise",
@@ -65,9 +65,9 @@ class OrderAdmin(RegionScopedAdmin):
         "status",
         "quota_link",
     )
-    list_filter = (QueueStatusFilter, "mode", "enterprise__region")
+    list_filter = (QueueStatusFilter, "mode", "region")
     search_fields = ("number", "enterprise__name", "item_name", "institution_name")
-    list_select_related = ("enterprise", "enterprise__region", "voucher", "policy")
+    list_select_related = ("enterprise", "voucher", "policy")
     actions = ["confirm_selected", "reject_quota_selected", "terminate_selected"]
     fields = (
         "number",

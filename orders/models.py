@@ -130,6 +130,19 @@ class Order(models.Model):
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", on_delete=models.PROTECT, related_name="orders", verbose_name="买家"
     )
+    # A copy of enterprise.region (filled on insert, kept in step by
+    # enterprises.signals.enterprise_region_changed): the regional administrators' 额度确认
+    # queue filters and sorts on it through one index instead of joining every order to its
+    # enterprise (issue 9: 14 ms per count at a million orders).
+    region = models.ForeignKey(
+        "enterprises.PilotRegion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="买家试点区域",
+    )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="下单人"
     )
@@ -245,10 +258,11 @@ class Order(models.Model):
             models.Index(fields=["enterprise", "-created_at"], name="order_enterprise_idx"),
             models.Index(fields=["institution", "-created_at"], name="order_institution_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_idx"),
-            # 额度确认 queue in admin (issue 9): its count and its newest-first page.
-            models.Index(
-                fields=["enterprise"], name="order_quota_queue_idx", condition=models.Q(status="pending_quota")
-            ),
+            # Admin change list of a region (issue 9): by status (the 额度确认 queue) or all,
+            # newest first; the count of the queue is an index-only scan.
+            models.Index(fields=["region", "status", "-created_at", "-id"], name="order_region_status_idx"),
+            models.Index(fields=["region", "-created_at", "-id"], name="order_region_recent_idx"),
+            # The platform administrator's queue (every region).
             models.Index(
                 fields=["-created_at", "-id"],
                 name="order_quota_recent_idx",
@@ -258,6 +272,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.region_id is None and self.enterprise_id is not None:
+            self.region_id = self.enterprise.region_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("orders:buyer_detail", args=[self.pk])

@@ -53,7 +53,7 @@ class DisburseForm(forms.Form):
 
 @admin.register(RedemptionApplication)
 class RedemptionApplicationAdmin(RegionScopedAdmin):
-    region_path = "enterprise__region"
+    region_path = "region"
     list_display = (
         "id",
         "number_label",
@@ -68,7 +68,7 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
         "submitted_at",
         "notice_end",
     )
-    list_filter = ("status", "kind", "enterprise__region")
+    list_filter = ("status", "kind", "region")
     search_fields = ("enterprise__name", "institution__name", "voucher__number")
     list_select_related = ("enterprise", "institution", "voucher")
     actions = [
@@ -367,7 +367,7 @@ def _csv_safe(value: str) -> str:
 
 @admin.register(Disbursement)
 class DisbursementAdmin(RegionScopedAdmin):
-    region_path = "application__enterprise__region"
+    region_path = "application__region"
     list_display = ("application", "paid_on", "amount", "bank_reference", "batch", "recorded_by")
     list_select_related = ("application", "recorded_by")
     list_filter = ("paid_on",)
