@@ -100,9 +100,10 @@ def allowed_regions(user) -> dict[int, str]:
     return dict(qs.values_list("pk", "name"))
 
 
-def make_scope(user, year=None, region=None) -> Scope:
-    """Year and region from the query string; anything malformed falls back quietly."""
-    regions = allowed_regions(user)
+def make_scope(user, year=None, region=None, allowed: dict[int, str] | None = None) -> Scope:
+    """Year and region from the query string; anything malformed falls back quietly.
+    ``allowed``: ``allowed_regions(user)`` when the caller has it already."""
+    regions = dict(allowed) if allowed is not None else allowed_regions(user)
     try:
         year = int(year)
         if not 2000 <= year <= 2100:

@@ -52,7 +52,8 @@ def svg_bar_chart(bars: list[tuple[str, Decimal]], title: str) -> str:
 
 
 def statistics(request):
-    scope = stats.make_scope(request.user, request.GET.get("year"), request.GET.get("region"))
+    all_regions = stats.allowed_regions(request.user)
+    scope = stats.make_scope(request.user, request.GET.get("year"), request.GET.get("region"), all_regions)
     tables = stats.cached_tables(scope)  # issue 9: cached, refreshed by config.tasks
     query = urlencode({"year": scope.year, **({"region": request.GET["region"]} if "region" in request.GET else {})})
     sections = [
@@ -67,7 +68,7 @@ def statistics(request):
         **admin.site.each_context(request),
         "title": "统计分析",
         "scope": scope,
-        "all_regions": stats.allowed_regions(request.user),
+        "all_regions": all_regions,
         "selected_region": scope.region_ids[0] if len(scope.region_ids) == 1 and "region" in request.GET else None,
         "years": stats.year_choices(scope),
         "sections": sections,
