@@ -15,6 +15,7 @@ Usage::
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.utils.html import format_html
@@ -82,6 +83,23 @@ class AdministeredRegionFilter(admin.RelatedFieldListFilter):
         return [(region.pk, str(region)) for region in regions]
 
 
+class ListOnlyChangeList(ChangeList):
+    """Loads only the model admin's ``list_only`` columns for the change list (issue 9:
+    the 额度确认 list's 20 orders with their enterprise, voucher and policy rows took
+    ~9 ms to load whole, ~5 ms with the dozen columns it shows)."""
+
+    def get_results(self, request):
+        # Only the displayed rows: actions get the full queryset (cl.get_queryset()).
+        full = self.queryset
+        only = getattr(self.model_admin, "list_only", ())
+        if only:
+            self.queryset = full.only(*only)
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = full
+
+
 class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
     """ModelAdmin whose every view works on the administrator's regions only. The change
     page of an object outside them is a 404 because get_object() uses get_queryset()."""
@@ -100,6 +118,13 @@ class RegionScopedAdmin(RegionScopedMixin, admin.ModelAdmin):
             obj.pk,
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
+
+    # The columns the change list reads (list_display, __str__, sorting); empty: all.
+    # Whatever a column reads and is not named here costs a query per row.
+    list_only: tuple[str, ...] = ()
+
+    def get_changelist(self, request, **kwargs):
+        return ListOnlyChangeList
 
     # Related models whose choices must be scoped too: {field name: ORM path to region}.
     related_region_paths: dict[str, str] = {}

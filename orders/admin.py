@@ -68,6 +68,11 @@ class OrderAdmin(RegionScopedAdmin):
     list_filter = (QueueStatusFilter, "mode", "region")
     search_fields = ("number", "enterprise__name", "item_name", "institution_name")
     list_select_related = ("enterprise", "voucher", "policy")
+    list_only = (
+        *("id", "number", "enterprise", "region", "item_name", "mode", "amount", "voucher", "policy"),
+        *("voucher_share", "status", "created_at", "enterprise__name", "voucher__number"),
+        *("voucher__remaining_amount", "policy__subsidy_ratio"),
+    )
     actions = ["confirm_selected", "reject_quota_selected", "terminate_selected"]
     fields = (
         "number",

@@ -70,7 +70,12 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
     )
     list_filter = ("status", "kind", "region")
     search_fields = ("enterprise__name", "institution__name", "voucher__number")
-    list_select_related = ("enterprise", "institution", "voucher")
+    list_select_related = ("enterprise", "institution")
+    list_only = (
+        *("id", "kind", "enterprise", "institution", "region", "service_total", "redeem_amount"),
+        *("approved_amount", "status", "submitted_at", "notice_end", "created_at"),
+        *("enterprise__name", "institution__name"),
+    )
     actions = [
         "assign_experts_action",
         "approve_action",

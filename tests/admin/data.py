@@ -81,6 +81,8 @@ def build(year: int | None = None) -> dict:
             institution_name=inst.name,
             mode=mode,
             voucher=voucher,
+            # As orders.services.place_order does: a voucher order keeps the policy version.
+            policy=enterprise.region.current_policy if voucher else None,
             amount=D(amount) if amount is not None else None,
             voucher_share=D(share),
             status=status,
