@@ -18,10 +18,10 @@ import re
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import F, Lookup, Q, Value
-from django.utils.functional import cached_property
+
+from config.pagination import CappedPaginator as BaseCappedPaginator
 
 CAP = 1000
 MAX_TERMS = 8
@@ -162,30 +162,11 @@ class RankedResults:
         return [objects[pk] for pk in ids if pk in objects]
 
 
-class CappedPaginator(Paginator):
-    """A paginator that never counts past CAP: ``count`` is at most CAP and
-    ``more_than_cap`` tells the page to show "1000+"."""
+class CappedPaginator(BaseCappedPaginator):
+    """The search results' paginator: counts stop at CAP ("1000+"); ranked results
+    (a list of ids already capped) are counted by length."""
 
     cap = CAP
-    count_capped = True  # the shared pagination partial shows ``count_label``
-
-    @cached_property
-    def raw_count(self) -> int:
-        if isinstance(self.object_list, RankedResults):
-            return len(self.object_list)
-        return self.object_list.order_by()[: self.cap + 1].count()
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.raw_count, self.cap)
-
-    @property
-    def more_than_cap(self) -> bool:
-        return self.raw_count > self.cap
-
-    @property
-    def count_label(self) -> str:
-        return f"{self.cap}+" if self.more_than_cap else str(self.count)
 
 
 SORTS = {

@@ -57,3 +57,16 @@ def test_change_list_queries_do_not_grow_with_rows(client, wujiang_admin, url_na
     after, html = _queries(client, url)
     assert html.count('class="action-select"') >= 16
     assert after == before, f"{before} queries with few rows, {after} with 15 more"
+
+
+def test_change_list_count_stops_at_the_cap(client, wujiang_admin, monkeypatch):
+    from config.pagination import CappedPaginator
+
+    data = build()
+    _more_orders(data, 8)
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    client.force_login(wujiang_admin)
+    _, html = _queries(client, reverse("admin:orders_order_changelist") + "?status=all")
+    assert "5+ 订单" in html
+    _, html = _queries(client, reverse("admin:orders_order_changelist") + "?status=in_service")
+    assert "1 订单" in html and "+ 订单" not in html
