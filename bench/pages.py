@@ -205,6 +205,7 @@ def prepare(url: str) -> dict:
     region_id = RegionAdministrator.objects.filter(user__username="bench_admin").values_list("region_id", flat=True)[0]
     buyer_orders = Order.objects.filter(enterprise=enterprise).count()
     last_page = max(1, math.ceil(buyer_orders / 10))
+    seller_last = max(1, math.ceil(Order.objects.filter(institution_id=institution_id).count() / 10))
     q4 = urllib.parse.urlencode({"q": "检测服务", "price_type": "fixed", "region": region_id})
     cookies = {name: session(name) for name in ("bench_buyer", "bench_seller", "bench_admin")}
     pages = [
@@ -217,10 +218,12 @@ def prepare(url: str) -> dict:
         ("buyer orders p1", "/orders/", "bench_buyer"),
         (f"buyer orders p{last_page}", f"/orders/?page={last_page}", "bench_buyer"),
         ("seller orders", "/orders/seller/", "bench_seller"),
+        (f"seller orders p{seller_last}", f"/orders/seller/?page={seller_last}", "bench_seller"),
         ("messages", "/messages/", "bench_buyer"),
         ("quota", "/vouchers/quota/", "bench_buyer"),
         ("redemption list", "/redemption/", "bench_buyer"),
         ("admin quota queue", "/admin/orders/order/", "bench_admin"),
+        ("admin orders, all", "/admin/orders/order/?status=all", "bench_admin"),
         ("admin redemption", "/admin/redemption/redemptionapplication/", "bench_admin"),
         ("notices", "/redemption/notices/", ""),
         ("statistics", "/admin/statistics/", "bench_admin"),

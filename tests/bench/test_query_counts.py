@@ -35,6 +35,7 @@ def _pages():
     region_id = RegionAdministrator.objects.filter(user__username="bench_admin").values_list("region_id", flat=True)[0]
     buyer_orders = Order.objects.filter(enterprise__members__user__username="bench_buyer").count()
     last = max(1, math.ceil(buyer_orders / 10))
+    seller_last = max(1, math.ceil(Order.objects.filter(institution_id=institution_id).count() / 10))
     return [
         ("/", None),
         ("/catalog/search/?q=检测", None),
@@ -44,10 +45,12 @@ def _pages():
         ("/orders/", "bench_buyer"),
         (f"/orders/?page={last}", "bench_buyer"),
         ("/orders/seller/", "bench_seller"),
+        (f"/orders/seller/?page={seller_last}", "bench_seller"),
         ("/messages/", "bench_buyer"),
         ("/vouchers/quota/", "bench_buyer"),
         ("/redemption/", "bench_buyer"),
         ("/admin/orders/order/", "bench_admin"),
+        ("/admin/orders/order/?status=all", "bench_admin"),
         ("/admin/redemption/redemptionapplication/", "bench_admin"),
         ("/redemption/notices/", None),
         ("/admin/statistics/", "bench_admin"),
