@@ -50,6 +50,28 @@ class InstitutionAdmin(admin.ModelAdmin):
         if change and "name" in form.changed_data:
             services.reindex_items(institution_id=obj.pk)
 
+    # Staff rows added, moved or deleted here change their users' 卖家中心 link (cached).
+    def save_formset(self, request, form, formset, change):
+        users = set()
+        if formset.model is InstitutionStaff:
+            for staff_form in formset.forms:
+                users.update({staff_form.initial.get("user"), staff_form.instance.user_id})
+        super().save_formset(request, form, formset, change)
+        for user_id in users - {None}:
+            services.forget_staff(int(getattr(user_id, "pk", user_id)))
+
+    def delete_model(self, request, obj):
+        users = list(obj.staff.values_list("user_id", flat=True))
+        super().delete_model(request, obj)
+        for user_id in users:
+            services.forget_staff(user_id)
+
+    def delete_queryset(self, request, queryset):
+        users = list(InstitutionStaff.objects.filter(institution__in=queryset).values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for user_id in users:
+            services.forget_staff(user_id)
+
 
 class ItemImageInline(admin.TabularInline):
     model = ServiceItemImage

@@ -1,6 +1,7 @@
 """Reads of the catalogue and the access helpers every view uses (DESIGN §3)."""
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,14 +16,22 @@ from catalog.models import (
     SubUnit,
 )
 
+# staff_for_user keeps its answer on the user object it was given (for a page: the
+# request's user, loaded afresh for every request), so the view's access check, the
+# seller menu and the header's 卖家中心 link share one query. catalog.services forgets it
+# when it changes that user's staff row.
+STAFF_MEMO = "_catalog_institution_staff"
+_UNKNOWN = object()
+
 
 def staff_for_user(user) -> InstitutionStaff | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    try:
-        return InstitutionStaff.objects.select_related("institution").get(user=user)
-    except InstitutionStaff.DoesNotExist:
-        return None
+    staff = getattr(user, STAFF_MEMO, _UNKNOWN)
+    if staff is _UNKNOWN:
+        staff = InstitutionStaff.objects.select_related("institution").filter(user=user).first()
+        setattr(user, STAFF_MEMO, staff)
+    return staff
 
 
 def institution_for_user(user) -> Institution | None:
@@ -42,6 +51,34 @@ def require_institution(user) -> Institution:
 def is_institution_admin(user) -> bool:
     staff = staff_for_user(user)
     return bool(staff and staff.is_admin)
+
+
+# The header's 卖家中心 link is on every logged-in page, for buyers too: any role can be
+# institution staff (an enterprise's applicant becomes its administrator when 申请加盟 is
+# approved and keeps the enterprise role; the admin's staff inline takes any user), so the
+# answer comes from the view's own lookup when it made one, else from a per-user flag in
+# the cache that catalog.services and the admin drop on every write to InstitutionStaff.
+# The timeout only bounds a write that bypassed them. The pages themselves check access
+# on every request (catalog.views.seller_view and the *_for_user helpers), never by this.
+SELLER_CENTER_CACHE_SECONDS = 300
+
+
+def seller_center_cache_key(user_id: int) -> str:
+    return f"catalog:staff:{user_id}"
+
+
+def shows_seller_center(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    staff = getattr(user, STAFF_MEMO, _UNKNOWN)
+    if staff is not _UNKNOWN:
+        return staff is not None
+    key = seller_center_cache_key(user.pk)
+    flag = cache.get(key)
+    if flag is None:
+        flag = InstitutionStaff.objects.filter(user=user).exists()
+        cache.set(key, flag, SELLER_CENTER_CACHE_SECONDS)
+    return flag
 
 
 # --- Public reads -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ thumbnailed on upload."""
 import io
 import uuid
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from PIL import Image
@@ -21,6 +22,7 @@ from catalog.models import (
     SubUnit,
 )
 from catalog.search import SEP, ngrams, search_text_for, vector_expression
+from catalog.selectors import STAFF_MEMO, seller_center_cache_key
 from config.uploads import clean_image
 
 THUMB_SIZE = (480, 360)
@@ -168,6 +170,7 @@ def add_staff(institution: Institution, user, *, is_admin: bool = False) -> Inst
     if user.role != user.Role.INSTITUTION:
         user.role = user.Role.INSTITUTION
         user.save(update_fields=["role"])
+    forget_staff(user)
     return staff
 
 
@@ -181,6 +184,7 @@ def remove_staff(institution: Institution, staff_id: int, *, by) -> None:
     if staff.is_admin:
         raise CatalogError("不能删除机构管理员。")
     staff.delete()
+    forget_staff(staff.user_id)
 
 
 @transaction.atomic
@@ -229,7 +233,22 @@ def on_join_approved(application) -> Institution:
     user = application.applicant
     if not InstitutionStaff.objects.filter(user=user).exists():
         InstitutionStaff.objects.create(user=user, institution=institution, is_admin=True)
+        forget_staff(user)
     return institution
+
+
+def forget_staff(user) -> None:
+    """After a change to ``user``'s InstitutionStaff row (a user object or an id): drop
+    what staff_for_user remembered on the object and the header's cached 卖家中心 flag
+    (catalog.selectors.shows_seller_center), at once and again after the commit, so a page
+    that read the old row while the transaction was open does not keep its answer."""
+    if not isinstance(user, int):
+        if hasattr(user, STAFF_MEMO):
+            delattr(user, STAFF_MEMO)
+        user = user.pk
+    key = seller_center_cache_key(user)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 # --- Sub-units ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +24,7 @@ from catalog.models import InstitutionStaff
 from catalog.search import SORTS, CappedPaginator, ordered_results, parse_terms
 from config.menus import url_or_none
 from config.pagination import paginate
+from enterprises.selectors import division_with_parents
 
 # --- Public pages ---------------------------------------------------------------------------
 
@@ -170,9 +172,11 @@ def _domain_error(request, form, exc) -> None:
 @seller_view()
 def seller_home(request):
     institution = request.institution
+    institution.region = division_with_parents(institution.region_id)  # 所在地区 in one query
+    items = institution.items.aggregate(total=Count("pk"), on_shelf=Count("pk", filter=Q(is_on_shelf=True)))
     context = {
-        "item_count": institution.items.count(),
-        "on_shelf_count": institution.items.filter(is_on_shelf=True).count(),
+        "item_count": items["total"],
+        "on_shelf_count": items["on_shelf"],
         "instrument_count": institution.instruments.count(),
         "sub_unit_count": institution.sub_units.count(),
         "orders_url": url_or_none("orders:seller_list"),

@@ -3,6 +3,7 @@ as 即将开放 and leads nowhere: never to fake data."""
 
 from functools import lru_cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 BUYER_MENU = [
@@ -41,9 +42,32 @@ def _cached_reverse(name: str, prefix: str, urlconf) -> str | None:
         return None
 
 
+# A list page links every row to its object: reversing "orders:buyer_detail" once per row
+# costs ~40 µs each, while the URL is the same text around the pk. pk_url() reverses the
+# name once per URLconf and prefix with a marker pk and fills in the row's pk: exactly
+# what reverse(name, args=[pk]) gives for a URL whose only argument is an <int:...>.
+_PK_MARKER = 918273645546372819
+
+
+def pk_url(name: str, pk) -> str:
+    head, tail = _pk_url_parts(name, get_script_prefix(), get_urlconf())
+    return f"{head}{int(pk)}{tail}"
+
+
+@lru_cache(maxsize=512)
+def _pk_url_parts(name: str, prefix: str, urlconf) -> tuple[str, str]:
+    url = reverse(name, args=[_PK_MARKER], urlconf=urlconf)
+    head, marker, tail = url.partition(str(_PK_MARKER))
+    if not marker or reverse(name, args=[7], urlconf=urlconf) != f"{head}7{tail}":
+        raise ImproperlyConfigured(f"{name} does not take one integer argument")
+    return head, tail
+
+
 def buyer_menu() -> list[dict]:
     groups = []
     for title, entries in BUYER_MENU:
         items = [{"label": label, "url": url_or_none(name)} for label, name in entries]
-        groups.append({"title": title, "items": items, "labels": [i["label"] for i in items]})
+        # ``single``: a group of one entry named like the group shows as that one link.
+        single = items[0] if len(items) == 1 and items[0]["label"] == title else None
+        groups.append({"title": title, "items": items, "labels": [i["label"] for i in items], "single": single})
     return groups

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.menus import url_or_none
 from enterprises.models import PilotRegion, RegionPolicy
-from enterprises.selectors import enterprise_for_user
+from enterprises.selectors import division_with_parents, enterprise_for_user
 from messaging.selectors import inbox_for_user
 from vouchers.selectors import buyer_summary
 
@@ -39,6 +39,8 @@ def home(request):
 @login_required
 def buyer_home(request):
     enterprise = enterprise_for_user(request.user)
+    if enterprise is not None:
+        enterprise.division = division_with_parents(enterprise.division_id)  # 注册所在地 in one query
     latest_messages = list(inbox_for_user(request.user)[:5])
     voucher_summary = buyer_summary(enterprise)
     return render(

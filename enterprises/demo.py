@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.roles import put_user_in_role_group
 from enterprises.models import Division, Enterprise, EnterpriseMember, PilotRegion, RegionAdministrator
 from messaging.models import Message
+from messaging.services import notify
 
 DEMO_PASSWORD = settings.DEMO_PASSWORD
 
@@ -73,10 +74,10 @@ def load(out) -> list[tuple[str, str, str]]:
         )
         EnterpriseMember.objects.get_or_create(user=user, defaults={"enterprise": enterprise, "is_admin": True})
         if not Message.objects.filter(recipient=user).exists():
-            Message.objects.create(
-                recipient=user,
-                kind=Message.Kind.SYSTEM,
-                text="欢迎使用长三角科技创新券通用通兑平台！请先在“企业信息管理-基本信息”中完善企业基本信息。",
+            notify(
+                user,
+                Message.Kind.SYSTEM,
+                "欢迎使用长三角科技创新券通用通兑平台！请先在“企业信息管理-基本信息”中完善企业基本信息。",
             )
         logins.append((f"企业用户（{region.name}）", username, "/buyer/"))
 

@@ -20,6 +20,12 @@ def region_for_division(division: Division) -> PilotRegion | None:
     )
 
 
+def division_with_parents(code: str) -> Division:
+    """A division with its city and province in the same query (``full_name`` walks them:
+    otherwise one query per level)."""
+    return Division.objects.select_related("parent__parent").get(pk=code)
+
+
 def membership_for_user(user) -> EnterpriseMember | None:
     if not user.is_authenticated:
         return None

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from messaging.models import Message, OutboxMessage
+from messaging.services import forget_unread_count
 
 
 @admin.register(Message)
@@ -13,6 +14,21 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Messages added or deleted here change their recipients' 站内信 badge (cached).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_unread_count(obj.recipient_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_unread_count(obj.recipient_id)
+
+    def delete_queryset(self, request, queryset):
+        recipients = set(queryset.values_list("recipient_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for user_id in recipients:
+            forget_unread_count(user_id)
 
 
 @admin.register(OutboxMessage)

@@ -1,11 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from messaging.selectors import unread_count
+from messaging.selectors import cached_unread_count
 
 
 def unread_messages(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    # Lazy: pages that do not show the header pay no query.
-    return {"unread_message_count": SimpleLazyObject(lambda: unread_count(user))}
+    # Lazy: pages that do not show the header pay nothing; the count comes from the cache
+    # (messaging.selectors.cached_unread_count), which every write to Message clears.
+    return {"unread_message_count": SimpleLazyObject(lambda: cached_unread_count(user))}

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 
 from messaging.models import Message
@@ -19,3 +20,22 @@ def message_for_user(user, pk: int) -> Message:
 
 def unread_count(user) -> int:
     return Message.objects.filter(recipient=user, deleted_at__isnull=True, read_at__isnull=True).count()
+
+
+# The header's 站内信 badge is on every logged-in page: its count is cached per user and
+# dropped by messaging.services on every write to the user's messages (notify, mark_read,
+# delete_message); the timeout only bounds a write that bypassed the services.
+UNREAD_CACHE_SECONDS = 300
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"messaging:unread:{user_id}"
+
+
+def cached_unread_count(user) -> int:
+    key = unread_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = unread_count(user)
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count

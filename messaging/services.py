@@ -3,11 +3,13 @@
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from messaging.models import Message, OutboxMessage
+from messaging.selectors import unread_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +18,7 @@ def notify(recipient, kind: str, text: str, *, link: str = "", sms: bool = False
     """Write a 站内信 to ``recipient`` in the caller's transaction; optionally also queue an
     SMS to their verified mobile and an e-mail, both through the outbox."""
     message = Message.objects.create(recipient=recipient, kind=kind, text=text, link=link)
+    forget_unread_count(recipient.pk)
     if sms and recipient.phone:
         queue_outbox(OutboxMessage.Channel.SMS, recipient.phone, text)
     if email and recipient.email:
@@ -86,8 +89,20 @@ def sweep_outbox(older_than_seconds: int = 30, limit: int = 500) -> int:
 
 def mark_read(message: Message) -> None:
     if message.read_at is None:
-        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+        if Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now()):
+            forget_unread_count(message.recipient_id)
 
 
 def delete_message(message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(deleted_at=timezone.now())
+    forget_unread_count(message.recipient_id)
+
+
+def forget_unread_count(user_id: int) -> None:
+    """Drop the cached 站内信 count of a user whose messages changed: at once, so the rest
+    of this transaction (and the next page) counts afresh, and again after the commit, so
+    a page that counted the old rows while the transaction was open does not keep its
+    stale number. Every write to Message calls this (the admin too)."""
+    key = unread_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

@@ -93,7 +93,8 @@ def placed(request, pk: int):
 def _list_context(request, qs, filters) -> dict:
     return {
         "page": paginate(request, qs),
-        "filters": filters,
+        # Every field present (""): a missing key costs the template a failed lookup.
+        "filters": {**dict.fromkeys(selectors.FILTER_FIELDS, ""), **filters},
         "modes": OrderMode.choices,
         "statuses": OrderStatus.choices,
     }
@@ -250,7 +251,7 @@ def order_file(request, pk: int, which: str):
 
 
 def _seller_staff(request):
-    staff = staff_for_user(request.user)
+    staff = staff_for_user(request.user)  # remembered on request.user: the header reuses it
     if staff is None:
         raise Http404("没有关联的服务机构")
     return staff

@@ -50,9 +50,11 @@ def _detail_queryset():
 
 def applications_for_enterprise(enterprise, *, quick: bool = False):
     kinds = [Kind.QUICK] if quick else [Kind.GENERAL]
+    # Only the 快速兑付 list shows the institution and the service category.
+    related = ("voucher", "institution", "category") if quick else ("voucher",)
     return (
         RedemptionApplication.objects.filter(enterprise=enterprise, kind__in=kinds)
-        .select_related("voucher", "institution", "category")
+        .select_related(*related)
         .order_by("-created_at", "-id")
     )
 

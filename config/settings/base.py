@@ -73,6 +73,7 @@ TEMPLATES = [
                 "config.context_processors.navigation",
                 "catalog.context_processors.seller_center",
             ],
+            "libraries": {"pk_urls": "config.url_tags"},
         },
     },
 ]
@@ -148,7 +149,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # --- Cache (rate limits and SMS counters need a shared cache) -------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}  # Django's, client reused
+    # Sessions stay durable in PostgreSQL; every request reads them from Redis (issue 9).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -76,3 +76,13 @@ def test_database_is_postgresql_with_pg_trgm():
     with connection.cursor() as cursor:
         cursor.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == ("pg_trgm",)
+
+
+@pytest.mark.parametrize(("redis_url", "engine"), [("redis://127.0.0.1:6379/1", "cached_db"), ("", "db")])
+def test_sessions_are_read_from_redis_when_there_is_one(redis_url, engine):
+    """Issue 9: with Redis, sessions are read from the cache and still written to
+    PostgreSQL (durable, and logout / password change end them there too)."""
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = _run(["shell", "-c", code], {**PRODUCTION_ENV, "REDIS_URL": redis_url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == f"django.contrib.sessions.backends.{engine}"
