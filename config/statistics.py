@@ -20,6 +20,7 @@ Definitions (shown on the page in Chinese, DEFINITIONS):
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -448,8 +449,28 @@ def cached_tables(scope: Scope, *, refresh: bool = False) -> list[Table]:
     tables = None if refresh else cache.get(key)
     if tables is None:
         tables = all_tables(scope)
-        cache.set(key, tables, getattr(settings, "STATISTICS_CACHE_SECONDS", 900))
+        seconds = getattr(settings, "STATISTICS_CACHE_SECONDS", 900)
+        # A new stamp with every computation: HTML rendered from older tables is not reused.
+        cache.set_many({key: tables, f"{key}:stamp": time.time_ns()}, seconds)
     return tables
+
+
+def cached_html(scope: Scope, variant: str, render) -> str:
+    """The HTML ``render()`` makes of this scope's cached tables (the same for every
+    administrator of the scope), kept until the tables are computed again: rendering nine
+    tables and charts cost more than the rest of the page (issue 9). ``variant``: what
+    else the HTML depends on (a normalised query string), never raw user input."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    stamp = cache.get(f"{_cache_key(scope)}:stamp")
+    key = f"{_cache_key(scope)}:html:{variant}:{stamp}"
+    html = cache.get(key) if stamp is not None else None
+    if html is None:
+        html = render()
+        if stamp is not None:
+            cache.set(key, html, getattr(settings, "STATISTICS_CACHE_SECONDS", 900))
+    return html
 
 
 def refresh_all(year: int | None = None) -> int:

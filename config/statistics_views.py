@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from config import statistics as stats
 from config.admin_audit import csv_response
@@ -55,23 +57,30 @@ def statistics(request):
     all_regions = stats.allowed_regions(request.user)
     scope = stats.make_scope(request.user, request.GET.get("year"), request.GET.get("region"), all_regions)
     tables = stats.cached_tables(scope)  # issue 9: cached, refreshed by config.tasks
-    query = urlencode({"year": scope.year, **({"region": request.GET["region"]} if "region" in request.GET else {})})
-    sections = [
-        {
-            "table": t,
-            "chart": svg_bar_chart(t.chart_bars(), t.title),
-            "export_url": reverse("admin:statistics_export", args=[t.slug]) + "?" + query,
-        }
-        for t in tables
-    ]
+    selected_region = scope.region_ids[0] if len(scope.region_ids) == 1 and "region" in request.GET else None
+    # The export links repeat the (normalised) choice; a malformed region means all of them.
+    query = urlencode({"year": scope.year, **({"region": selected_region} if selected_region else {})})
+
+    def render_sections() -> str:
+        sections = [
+            {
+                "table": t,
+                "chart": svg_bar_chart(t.chart_bars(), t.title),
+                "export_url": reverse("admin:statistics_export", args=[t.slug]) + "?" + query,
+            }
+            for t in tables
+        ]
+        return render_to_string("admin/_statistics_sections.html", {"sections": sections})
+
     context = {
         **admin.site.each_context(request),
         "title": "统计分析",
         "scope": scope,
         "all_regions": all_regions,
-        "selected_region": scope.region_ids[0] if len(scope.region_ids) == 1 and "region" in request.GET else None,
+        "selected_region": selected_region,
         "years": stats.year_choices(scope),
-        "sections": sections,
+        # Rendered by our own template (autoescaped) and kept in the cache as text.
+        "sections_html": mark_safe(stats.cached_html(scope, query, render_sections)),  # noqa: S308
         "definitions": stats.DEFINITIONS,
     }
     return TemplateResponse(request, "admin/statistics.html", context)

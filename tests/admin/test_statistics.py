@@ -146,3 +146,30 @@ def test_bad_input_and_access(data, client, wujiang_admin, buyer_a):
     client.force_login(buyer_a)  # not staff: the admin login page, never the numbers
     response = client.get(reverse("admin:statistics"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_rendered_tables_follow_the_next_computation(data, client, admin_user, settings):
+    from config.statistics import refresh_all
+    from orders.models import Order
+
+    settings.STATISTICS_CACHE_SECONDS = 900
+    refresh_all(data["year"])
+    client.force_login(admin_user)
+    url = reverse("admin:statistics") + f"?year={data['year']}"
+    first = _sections(client.get(url).text)
+    assert first == _sections(client.get(url).text)  # served from the cached HTML
+    Order.objects.filter(pk=data["orders"]["o2"].pk).update(amount=D("2100.00"))
+    assert "8900.00" not in client.get(url).text  # still the computed tables
+    refresh_all(data["year"])  # the beat task
+    assert "8900.00" in client.get(url).text
+
+
+def test_export_links_carry_only_a_valid_region(data, client, admin_user):
+    client.force_login(admin_user)  # all regions: a malformed choice means all of them
+    html = client.get(reverse("admin:statistics") + "?region=%3Cx%3E&year=2025").text
+    assert "导出CSV" in _sections(html) and "region=" not in _sections(html)
+
+
+def _sections(html: str) -> str:
+    """The tables and charts: between the filter form and 统计口径."""
+    return html.split('<form method="get" class="stat-filter"')[1].split("</form>", 1)[1].split("统计口径")[0]
