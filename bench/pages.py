@@ -181,6 +181,10 @@ def prepare(url: str) -> dict:
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+    # 统计分析 reads what the beat task computed (config.tasks.refresh_statistics): do it now.
+    from config.statistics import refresh_all
+
+    refresh_all()
 
     def session(username: str) -> str:
         user = User.objects.get(username=username)
