@@ -260,6 +260,32 @@ class Enterprise(models.Model):
         return round(100 * (total - len(self.missing_basic_fields())) / total)
 
 
+class EnterpriseRegionCopy(models.Model):
+    """For rows of an enterprise that regional administrators work through (orders,
+    redemption applications): ``region`` is a copy of ``enterprise.region``, filled on
+    insert and moved by enterprises.services when 注册所在地 changes, so the admin lists
+    filter and sort on one indexed column instead of joining every row to its enterprise
+    (issue 9: the 额度确认 queue counted a million orders' worth of joins in 14 ms)."""
+
+    region = models.ForeignKey(
+        PilotRegion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="企业所在试点区域",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.region_id is None and self.enterprise_id is not None:
+            self.region_id = self.enterprise.region_id
+        super().save(*args, **kwargs)
+
+
 class EnterpriseMember(models.Model):
     """A user who acts for an enterprise: its administrator or an operator (用户管理)."""
 

@@ -2,6 +2,7 @@
 administrators' change of registration data. One transaction each; domain errors carry
 the Chinese message the page shows."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -16,13 +17,13 @@ from enterprises.models import (
     Division,
     Enterprise,
     EnterpriseMember,
+    EnterpriseRegionCopy,
     JoinApplication,
     JoinApplicationFile,
     JoinApplicationStatusChange,
     RegistrationChange,
 )
 from enterprises.selectors import region_for_division
-from enterprises.signals import enterprise_region_changed
 from messaging.models import Message
 from messaging.services import notify
 
@@ -359,6 +360,14 @@ def decide_join_application(application_id: int, actor: User, *, approve: bool, 
 # --- Registration data (administrators only, in admin) -----------------------------------
 
 
+def move_region_copies(enterprise: Enterprise) -> None:
+    """The enterprise's orders and redemption applications (every EnterpriseRegionCopy)
+    move with it to the administrators of its new region, as the join did before."""
+    for model in apps.get_models():
+        if issubclass(model, EnterpriseRegionCopy):
+            model.objects.filter(enterprise=enterprise).update(region_id=enterprise.region_id)
+
+
 def change_registration_data(
     enterprise_id: int, actor: User, *, reason: str, division: Division | None = None, uscc: str | None = None
 ) -> list[RegistrationChange]:
@@ -402,12 +411,7 @@ def change_registration_data(
             enterprise.save(update_fields=["division", "region", "uscc", "updated_at"])
             RegistrationChange.objects.bulk_create(changes)
             if old_region_id != enterprise.region_id:
-                enterprise_region_changed.send(
-                    sender=Enterprise,
-                    enterprise=enterprise,
-                    old_region_id=old_region_id,
-                    new_region_id=enterprise.region_id,
-                )
+                move_region_copies(enterprise)
             audit.record(
                 "enterprise.registration_change",
                 enterprise,

@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from enterprises.models import EnterpriseRegionCopy
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 TEXT_LIMIT = 200
@@ -78,7 +80,7 @@ def allowed_targets(source: str) -> set[str]:
     return {m.target for m in TRANSITIONS.values() if m.source == source}
 
 
-class RedemptionApplication(models.Model):
+class RedemptionApplication(EnterpriseRegionCopy):
     Kind = Kind
     Status = Status
 
@@ -88,17 +90,6 @@ class RedemptionApplication(models.Model):
         on_delete=models.PROTECT,
         related_name="redemption_applications",
         verbose_name="企业",
-    )
-    # A copy of enterprise.region, as on Order: the regional change list filters on it
-    # through an index instead of a join (issue 9).
-    region = models.ForeignKey(
-        "enterprises.PilotRegion",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="企业试点区域",
     )
     voucher = models.ForeignKey(
         "vouchers.Voucher", on_delete=models.PROTECT, related_name="redemption_applications", verbose_name="券号"
@@ -179,11 +170,6 @@ class RedemptionApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}"
-
-    def save(self, *args, **kwargs):
-        if self._state.adding and self.region_id is None and self.enterprise_id is not None:
-            self.region_id = self.enterprise.region_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         if self.kind == Kind.QUICK:

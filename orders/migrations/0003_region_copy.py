@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="enterprises.pilotregion",
-                verbose_name="买家试点区域",
+                verbose_name="企业所在试点区域",
             ),
         ),
         # Existing rows take their enterprise's current region (what the join gave).

@@ -226,9 +226,3 @@ def _clean_money(value, what: str = "金额", *, allow_zero: bool = False) -> De
     if amount >= Decimal("1000000000000"):
         raise InvalidInput(f"{what}过大")
     return round_money(amount)
-
-
-def follow_enterprise_region(enterprise_id: int, region_id: int | None) -> int:
-    """Order.region copies the buyer's pilot region: after 注册所在地 moves the enterprise,
-    its orders move to the administrators of the new region (as the join did before)."""
-    return Order.objects.filter(enterprise_id=enterprise_id).update(region_id=region_id)

@@ -216,8 +216,3 @@ def history(application, *, action: str, actor, note: str = "", from_status: str
 
 def actor_or_none(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def follow_enterprise_region(enterprise_id: int, region_id: int | None) -> int:
-    """RedemptionApplication.region copies the enterprise's pilot region (see Order.region)."""
-    return RedemptionApplication.objects.filter(enterprise_id=enterprise_id).update(region_id=region_id)
