@@ -70,3 +70,23 @@ def test_seller_rows(client, buyer_a, seller, wujiang_admin, item, voucher_a):
     assert hrefs(row(html, waiting)) == [detail(waiting), detail(waiting, "#accept"), detail(waiting, "#decline")]
     assert hrefs(row(html, tongdui)) == [detail(tongdui), detail(tongdui, "#redeem")]
     assert hrefs(row(html, wuquan)) == [detail(wuquan), reverse("orders:complete", args=[wuquan.pk])]
+
+
+@pytest.mark.parametrize("role", ["buyer", "seller"])
+def test_list_queries_do_not_grow_with_rows(client, buyer_a, seller, item, role):
+    """订单管理 loads only the columns it shows (selectors.LIST_COLUMNS): no row loads a
+    deferred column on its own."""
+    user, url = (buyer_a, reverse("orders:buyer_list")) if role == "buyer" else (seller, reverse("orders:seller_list"))
+    order = services.place_order(user=buyer_a, item_id=item.pk)
+    services.accept_order(order.pk, actor=seller)  # a row with the 服务完成 form
+    client.force_login(user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        services.accept_order(services.place_order(user=buyer_a, item_id=item.pk).pk, actor=seller)
+    client.get(url)  # the new orders' 站内信 changed the unread badge: recounted once
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(url).content.decode()
+    assert html.count("<tr data-order=") == 5
+    assert len(five) == len(one), [q["sql"][:70] for q in five.captured_queries]
