@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class AccountsConfig(AppConfig):
@@ -12,3 +12,17 @@ class AccountsConfig(AppConfig):
 
         # Permissions exist only after post_migrate of every app; keep the role groups exact.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        self._connect_permission_cache()
+
+    def _connect_permission_cache(self):
+        """Who holds which permission changed: accounts.permission_cache starts anew."""
+        from django.contrib.auth.models import Group, Permission
+
+        from accounts.models import User
+        from accounts.permission_cache import forget_permissions
+
+        for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(forget_permissions, sender=through, dispatch_uid=f"perms.{through._meta.label}")
+        for model in (Group, Permission):
+            post_save.connect(forget_permissions, sender=model, dispatch_uid=f"perms.save.{model._meta.label}")
+            post_delete.connect(forget_permissions, sender=model, dispatch_uid=f"perms.delete.{model._meta.label}")

@@ -93,6 +93,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and login ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Answers permission checks from the cache; logs nobody in (issue 9).
+    "accounts.permission_cache.CachedPermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
