@@ -6,7 +6,7 @@ created directly in the database), checks each page once (status, SQL queries fr
 X-Bench-Queries header), then loads it from a second process with several concurrent
 keep-alive clients for a fixed time (wrk when installed, else a small threaded Python
 client) and measures the floor the same way: a fixed small page through the same
-middleware. Prints the table and, last,
+middleware. Prints the table (with each page's server CPU time per request) and, last,
 
     worst_p95_ms=<n> worst_ratio_to_floor=<r>
 
@@ -287,6 +287,21 @@ def probe(base: str, path: str, cookie: str) -> tuple[int, int, str, int]:
         return e.code, int(e.headers.get("X-Bench-Queries", -1) or -1), "", 0
 
 
+def server_cpu_seconds(master_pid: int) -> float | None:
+    """CPU time (user + system) used so far by gunicorn's master and workers (Linux).
+    Divided by the requests served, it gives each page's CPU cost on the server, which
+    varies far less from run to run than req/s on a shared machine."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        total = 0
+        for pid in [str(master_pid), *children]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
@@ -312,7 +327,11 @@ def main(argv=None) -> None:
                 print(f"{name}: HTTP {status} for {path}", flush=True)
                 continue
             load(base + path, cookie, 1, args.connections)  # warm-up: caches, connections
+            cpu_before = server_cpu_seconds(server.pid)
             result = load(base + path, cookie, args.duration, args.connections)
+            cpu_after = server_cpu_seconds(server.pid)
+            if cpu_before is not None and cpu_after is not None and result["requests"]:
+                result["cpu_ms"] = (cpu_after - cpu_before) * 1000 / result["requests"]
             rows.append(
                 {
                     "page": name,
@@ -335,7 +354,10 @@ def main(argv=None) -> None:
 
     floor = next((r for r in rows if r["page"] == "floor" and "rps" in r), None)
     print()
-    print(f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'queries':>8} {'/floor':>7} {'errors':>7}")
+    print(
+        f"{'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'queries':>8} {'/floor':>7} {'errors':>7}"
+        f" {'cpu ms/req':>10}"
+    )
     worst_p95, worst_ratio = 0.0, math.inf
     for r in rows:
         if "rps" not in r:
@@ -346,7 +368,7 @@ def main(argv=None) -> None:
         r["ratio"] = ratio
         print(
             f"{r['page']:<22} {r['p50']:8.1f} {r['p95']:8.1f} {r['rps']:8.1f} {r['queries']:8d}"
-            f" {ratio:7.2f} {r['errors']:7d}"
+            f" {ratio:7.2f} {r['errors']:7d} {r.get('cpu_ms', math.nan):10.2f}"
         )
         if r["page"] != "floor":
             worst_p95 = max(worst_p95, r["p95"])
