@@ -97,11 +97,9 @@ def _plan(cl) -> list[Column] | None:
             classes = ["action-checkbox"]
         if kind in (FIELD, RELATION) and isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
             classes.append("nowrap")
-        columns.append(
-            Column(name, kind, field, _choices(field) if kind == FIELD else None, " ".join(classes), "td", link)
-        )
-        if link and first:
-            columns[-1] = Column(name, kind, field, columns[-1].choices, columns[-1].classes, "th", True)
+        choices = _choices(field) if kind == FIELD else None
+        columns.append(Column(name, kind, field, choices, " ".join(classes), "th" if link and first else "td", link))
+        if link:
             first = False
     return columns
 
