@@ -18,7 +18,8 @@ import time
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+
+from config.cache import forget
 
 GENERATION_KEY = "accounts:perms:generation"
 PERMISSIONS_CACHE_SECONDS = 300
@@ -28,16 +29,11 @@ def _user_key(user_id) -> str:
     return f"accounts:perms:user:{user_id}"
 
 
-def new_generation() -> None:
-    """Every remembered permission set is stale from now on (and again after the commit:
-    a request that read the old rows while the transaction was open does not keep them)."""
-    cache.set(GENERATION_KEY, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, time.time_ns(), None))
-
-
 def forget_permissions(**kwargs) -> None:
-    """Signal receiver for every change of who holds which permission."""
-    new_generation()
+    """Signal receiver for every change of who holds which permission: every remembered
+    set is stale from now on. Without the generation key the next request starts a new one
+    (a new time), which no remembered set carries."""
+    forget(GENERATION_KEY)
 
 
 class CachedPermissionsBackend(ModelBackend):

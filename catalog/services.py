@@ -5,7 +5,6 @@ thumbnailed on upload."""
 import io
 import uuid
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from PIL import Image
@@ -23,6 +22,7 @@ from catalog.models import (
 )
 from catalog.search import SEP, ngrams, search_text_for, vector_expression
 from catalog.selectors import STAFF_MEMO, seller_center_cache_key
+from config.cache import forget
 from config.uploads import clean_image
 
 THUMB_SIZE = (480, 360)
@@ -246,9 +246,7 @@ def forget_staff(user) -> None:
         if hasattr(user, STAFF_MEMO):
             delattr(user, STAFF_MEMO)
         user = user.pk
-    key = seller_center_cache_key(user)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget(seller_center_cache_key(user))
 
 
 # --- Sub-units ------------------------------------------------------------------------------

@@ -29,3 +29,16 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+def forget(key: str) -> None:
+    """Drop a cached answer after a write it depends on: at once, so the rest of the
+    transaction (and the next page) reads afresh, and again after the commit, so a request
+    that read the old rows while the transaction was open and cached them does not keep
+    its stale answer. Used by every per-user cache (站内信 badge, 卖家中心 flag,
+    permissions)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))

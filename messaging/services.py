@@ -3,11 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.cache import forget
 from messaging.models import Message, OutboxMessage
 from messaging.selectors import unread_cache_key
 
@@ -103,6 +103,4 @@ def forget_unread_count(user_id: int) -> None:
     of this transaction (and the next page) counts afresh, and again after the commit, so
     a page that counted the old rows while the transaction was open does not keep its
     stale number. Every write to Message calls this (the admin too)."""
-    key = unread_cache_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget(unread_cache_key(user_id))
