@@ -95,7 +95,7 @@ def send_code(phone: str, purpose: str, ip: str | None) -> None:
     cache.set(_code_key(phone, purpose), record, timeout=CODE_TTL)
     text = f"【长三角科技创新券】您的验证码为{code}，用于{PURPOSES[purpose]}，10分钟内有效。请勿向任何人泄露。"
     with transaction.atomic():
-        queue_outbox(OutboxMessage.Channel.SMS, phone, text)
+        queue_outbox(OutboxMessage.Channel.SMS, phone, text, secret=True)
 
 
 def verify_code(phone: str, purpose: str, code: str) -> None:
@@ -117,11 +117,6 @@ def verify_code(phone: str, purpose: str, code: str) -> None:
     remaining = max(1, int(record["expires"] - time.time()))
     cache.set(key, record, timeout=remaining)
     raise SmsCodeInvalid(f"验证码不正确，还可尝试{MAX_ATTEMPTS - record['attempts']}次。")
-
-
-def latest_sms(limit: int = 20):
-    """The latest SMS texts in the outbox (for the DEBUG-only 开发短信 page)."""
-    return OutboxMessage.objects.filter(channel=OutboxMessage.Channel.SMS).order_by("-created_at", "-id")[:limit]
 
 
 # --- 个人信息 and 密码修改 ---------------------------------------------------------------

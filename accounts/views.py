@@ -10,6 +10,7 @@ from accounts import services
 from accounts.exceptions import AccountsError
 from accounts.forms import PasswordChangeForm, PasswordResetForm, PhoneChangeForm, ProfileForm, SmsSendForm
 from accounts.selectors import phone_taken
+from messaging import selectors as messaging_selectors
 
 
 def _bound(request, files: bool = False) -> tuple:
@@ -61,7 +62,7 @@ def dev_sms(request):
     """开发短信: the latest SMS texts, so codes can be read without a gateway. DEBUG only."""
     if not settings.DEBUG:
         raise Http404
-    return render(request, "accounts/dev_sms.html", {"rows": services.latest_sms()})
+    return render(request, "accounts/dev_sms.html", {"rows": messaging_selectors.dev_sms_rows()})
 
 
 @login_required

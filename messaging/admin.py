@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from messaging.models import Message, OutboxMessage
-from messaging.services import forget_unread_count
+from messaging.services import forget_unread_count, shown_body
 
 
 @admin.register(Message)
@@ -35,6 +35,24 @@ class MessageAdmin(admin.ModelAdmin):
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("channel", "to", "status", "attempts", "created_at", "sent_at")
     list_filter = ("channel", "status")
+    # The body through shown_body: a code still waiting to be sent is not shown here either.
+    fields = (
+        "channel",
+        "to",
+        "subject",
+        "masked_body",
+        "secret",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="内容")
+    def masked_body(self, obj):
+        return shown_body(obj)
 
     def has_change_permission(self, request, obj=None):
         return False

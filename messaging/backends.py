@@ -4,24 +4,43 @@ which real gateways accept as an idempotency / out-id so a retry is not a second
 
 import logging
 
+from django.core.cache import cache
 from django.core.mail import send_mail
 
 logger = logging.getLogger("messaging.sms")
 
+# The outbox masks a verification code once it is sent; without a real gateway the
+# development backends keep the text they "sent" for as long as a code lives, for the
+# DEBUG-only 开发短信 page (messaging.selectors.dev_sms_rows).
+DEV_SENT_SECONDS = 10 * 60
 
-class LogSmsBackend:
+
+def dev_sent_key(key: str) -> str:
+    return f"messaging:dev-sms:{key}"
+
+
+class DevelopmentSmsBackend:
+    def send(self, to: str, subject: str, body: str, key: str) -> None:
+        cache.set(dev_sent_key(key), body, timeout=DEV_SENT_SECONDS)
+        self.deliver(to, body, key)
+
+    def deliver(self, to: str, body: str, key: str) -> None:
+        raise NotImplementedError
+
+
+class LogSmsBackend(DevelopmentSmsBackend):
     """Development: the SMS is written to the log (and so to the console of `make run`)."""
 
-    def send(self, to: str, subject: str, body: str, key: str) -> None:
+    def deliver(self, to: str, body: str, key: str) -> None:
         logger.warning("短信 → %s: %s (key=%s)", to, body, key)
 
 
-class MemorySmsBackend:
+class MemorySmsBackend(DevelopmentSmsBackend):
     """Tests: keeps what was sent in a list."""
 
     sent: list[tuple[str, str, str]] = []
 
-    def send(self, to: str, subject: str, body: str, key: str) -> None:
+    def deliver(self, to: str, body: str, key: str) -> None:
         MemorySmsBackend.sent.append((to, body, key))
 
 

@@ -71,6 +71,9 @@ class OutboxMessage(models.Model):
     to = models.CharField("接收地址", max_length=254)
     subject = models.CharField("主题", max_length=200, blank=True)
     body = models.TextField("内容")
+    # A verification code: the body is masked once the row is sent or given up, so the
+    # code is readable in the database only while it may still be delivered.
+    secret = models.BooleanField("含验证码", default=False)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.CharField("最近错误", max_length=500, blank=True)

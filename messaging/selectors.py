@@ -1,7 +1,8 @@
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 
-from messaging.models import Message
+from messaging.backends import dev_sent_key
+from messaging.models import Message, OutboxMessage
 
 
 def inbox_for_user(user, *, is_read: str = ""):
@@ -39,3 +40,19 @@ def cached_unread_count(user) -> int:
         count = unread_count(user)
         cache.set(key, count, UNREAD_CACHE_SECONDS)
     return count
+
+
+def dev_sms_rows(limit: int = 20) -> list[dict]:
+    """The latest SMS for the DEBUG-only 开发短信 page. A sent code is masked in its outbox
+    row; the development gateway's own copy (kept 10 minutes) is shown instead."""
+    rows = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.SMS).order_by("-created_at", "-id")[:limit]
+    sent = cache.get_many([dev_sent_key(str(row.pk)) for row in rows])
+    return [
+        {
+            "to": row.to,
+            "body": sent.get(dev_sent_key(str(row.pk)), row.body),
+            "created_at": row.created_at,
+            "status": row.get_status_display(),
+        }
+        for row in rows
+    ]

@@ -1,6 +1,7 @@
 """Writes of the messaging app. Other apps call ``notify`` inside their own transaction."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -26,11 +27,12 @@ def notify(recipient, kind: str, text: str, *, link: str = "", sms: bool = False
     return message
 
 
-def queue_outbox(channel: str, to: str, body: str, *, subject: str = "") -> OutboxMessage:
-    """Record a message to send; it is sent after the surrounding transaction commits."""
+def queue_outbox(channel: str, to: str, body: str, *, subject: str = "", secret: bool = False) -> OutboxMessage:
+    """Record a message to send; it is sent after the surrounding transaction commits.
+    ``secret`` marks a body holding a verification code: it is masked once sent."""
     from messaging.tasks import send_outbox_message
 
-    row = OutboxMessage.objects.create(channel=channel, to=to, subject=subject, body=body)
+    row = OutboxMessage.objects.create(channel=channel, to=to, subject=subject, body=body, secret=secret)
     transaction.on_commit(lambda: _enqueue(send_outbox_message, row.pk))
     return row
 
@@ -67,12 +69,26 @@ def send_outbox(outbox_id: int) -> bool:
             row.last_error = str(exc)[:500]
             if row.attempts >= OutboxMessage.MAX_ATTEMPTS:
                 row.status = OutboxMessage.Status.FAILED
-            row.save(update_fields=["attempts", "last_error", "status"])
+                row.body = shown_body(row)
+            row.save(update_fields=["attempts", "last_error", "status", "body"])
             return False
         row.status = OutboxMessage.Status.SENT
         row.sent_at = timezone.now()
-        row.save(update_fields=["attempts", "status", "sent_at"])
+        row.body = shown_body(row)
+        row.save(update_fields=["attempts", "status", "sent_at", "body"])
         return True
+
+
+# Runs of four or more digits: the code in a verification SMS (its other numbers, like
+# "10分钟", are shorter).
+_CODE_RE = re.compile(r"\d{4,}")
+
+
+def shown_body(row: OutboxMessage) -> str:
+    """The body as it may be kept and shown: a secret row's code masked with asterisks."""
+    if not row.secret:
+        return row.body
+    return _CODE_RE.sub(lambda match: "*" * len(match.group()), row.body)
 
 
 def sweep_outbox(older_than_seconds: int = 30, limit: int = 500) -> int:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.exceptions import SmsCodeInvalid, SmsRateLimited
 from messaging.models import OutboxMessage
-from tests.accounts.helpers import latest_code
+from tests.accounts.helpers import CODE_RE, latest_code
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,53 @@ def test_code_is_six_digits_sent_through_the_outbox(django_capture_on_commit_cal
     from messaging.backends import MemorySmsBackend
 
     assert any(to == PHONE and code in body for to, body, _key in MemorySmsBackend.sent)
+
+
+def test_a_sent_code_is_masked_in_the_outbox(django_capture_on_commit_callbacks, admin_client):
+    """The gateway gets the code; the row keeps "******" once sent, and the admin never
+    shows a code, not even while the row waits."""
+    services.send_code(PHONE, "register", None)
+    waiting = OutboxMessage.objects.get(to=PHONE)
+    code = latest_code(PHONE)
+    assert code in waiting.body and waiting.secret
+    page = admin_client.get(reverse("admin:messaging_outboxmessage_change", args=[waiting.pk])).content.decode()
+    assert code not in page and "验证码为******" in page
+
+    from messaging.services import send_outbox
+
+    assert send_outbox(waiting.pk)
+    waiting.refresh_from_db()
+    assert waiting.status == "sent" and code not in waiting.body
+    assert "验证码为******，用于法人单位注册" in waiting.body
+    assert latest_code(PHONE) == code  # the test gateway received it
+
+
+def test_a_code_that_cannot_be_sent_is_masked_when_given_up(settings):
+    settings.SMS_BACKEND = "tests.messaging.test_notify.BrokenGateway"
+    services.send_code(PHONE, "register", None)
+    row = OutboxMessage.objects.get(to=PHONE)
+    code = CODE_RE.search(row.body).group(1)
+    from messaging.services import send_outbox
+
+    for _ in range(OutboxMessage.MAX_ATTEMPTS - 1):
+        send_outbox(row.pk)
+        row.refresh_from_db()
+        assert row.status == "pending" and code in row.body  # still to be delivered
+    send_outbox(row.pk)
+    row.refresh_from_db()
+    assert row.status == "failed" and code not in row.body
+
+
+def test_other_sms_are_kept_as_sent(buyer_a, django_capture_on_commit_callbacks):
+    from messaging.models import Message
+    from messaging.services import notify
+
+    buyer_a.phone = "13900001234"
+    buyer_a.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(buyer_a, Message.Kind.ORDER, "订单20261130123456已确认", sms=True)
+    row = OutboxMessage.objects.get(to="13900001234")
+    assert row.status == "sent" and row.body == "订单20261130123456已确认"
 
 
 def test_only_a_hash_is_kept_in_the_cache():
@@ -180,6 +227,16 @@ def test_dev_page_only_with_debug(client, settings):
     services.send_code(PHONE, "register", None)
     settings.DEBUG = False
     assert client.get(reverse("accounts:dev_sms")).status_code == 404
+    settings.DEBUG = True
+    body = client.get(reverse("accounts:dev_sms")).content.decode()
+    assert latest_code(PHONE) in body
+
+
+def test_dev_page_shows_a_sent_code(client, settings, django_capture_on_commit_callbacks):
+    """The row is masked once sent; the page shows the development gateway's copy."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_code(PHONE, "register", None)
+    assert OutboxMessage.objects.get(to=PHONE).status == "sent"
     settings.DEBUG = True
     body = client.get(reverse("accounts:dev_sms")).content.decode()
     assert latest_code(PHONE) in body
