@@ -28,8 +28,19 @@ def get_app_list(request, app_label=None):
     permission checks a request (issue 9). The list depends only on who the user is and the
     permissions they hold (no model admin here looks at anything else), so it is
     remembered per process under exactly that."""
+    key = app_list_key(request, app_label)
+    app_list = _APP_LISTS.get(key)
+    if app_list is None:
+        if len(_APP_LISTS) >= _APP_LISTS_MAX:
+            _APP_LISTS.pop(next(iter(_APP_LISTS)))  # the oldest entry
+        app_list = _APP_LISTS[key] = tuple(_original_get_app_list(request, app_label))
+    return list(app_list)
+
+
+def app_list_key(request, app_label=None) -> tuple:
+    """Everything the app list depends on."""
     user = request.user
-    key = (
+    return (
         user.pk,
         user.is_active,
         user.is_staff,
@@ -38,12 +49,6 @@ def get_app_list(request, app_label=None):
         app_label,
         get_script_prefix(),
     )
-    app_list = _APP_LISTS.get(key)
-    if app_list is None:
-        if len(_APP_LISTS) >= _APP_LISTS_MAX:
-            _APP_LISTS.pop(next(iter(_APP_LISTS)))  # the oldest entry
-        app_list = _APP_LISTS[key] = tuple(_original_get_app_list(request, app_label))
-    return list(app_list)
 
 
 _APP_LISTS: dict[tuple, tuple] = {}

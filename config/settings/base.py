@@ -73,7 +73,11 @@ TEMPLATES = [
                 "config.context_processors.navigation",
                 "catalog.context_processors.seller_center",
             ],
-            "libraries": {"pk_urls": "config.url_tags", "admin_rows": "config.admin_rows"},
+            "libraries": {
+                "pk_urls": "config.url_tags",
+                "admin_rows": "config.admin_rows",
+                "admin_sidebar": "config.admin_sidebar",
+            },
         },
     },
 ]
