@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from enterprises.admin_scoping import RegionScopedAdmin
-from redemption import services
+from redemption import selectors, services
 from redemption.exceptions import RedemptionError
 from redemption.models import Disbursement, ExpertAssignment, RedemptionApplication, Status
 
@@ -237,7 +237,8 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             self.message_user(request, "请只选择一个兑付申请进行审核通过", messages.WARNING)
             return None
         application = queryset.first()
-        initial = {"amount": application.consumed_amount or application.redeem_amount}
+        most = selectors.approvable_amount(application)
+        initial = {"amount": most}
         form = ApproveForm(request.POST if "apply" in request.POST else None, initial=initial)
         if "apply" in request.POST and form.is_valid():
             try:
@@ -253,7 +254,11 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
                 self.message_user(request, f"{application.number}：已审核通过，进入公示", messages.SUCCESS)
                 return None
         return self._form_page(
-            request, queryset, form, "审核通过", f"审核通过：兑现金额{application.redeem_amount}元，请填写核定金额"
+            request,
+            queryset,
+            form,
+            "审核通过",
+            f"审核通过：兑现金额{application.redeem_amount}元，核定金额最多{most}元，请填写核定金额",
         )
 
     def _reason_action(self, request, queryset, service, label):

@@ -295,6 +295,8 @@ class LedgerEntry(models.Model):
         HOLD = "hold", "冻结"
         RELEASE = "release", "解冻"
         CONSUME = "consume", "使用"
+        # 异议成立 after 审核通过: what was consumed is held again for the same cause.
+        REVERSE = "reverse", "撤销使用"
         EXPIRE = "expire", "过期"
         VOID = "void", "作废"
 

@@ -17,6 +17,7 @@ _SIGNS = {
     LedgerEntry.Kind.HOLD: (0, 1, 0, 0, 0),
     LedgerEntry.Kind.RELEASE: (0, -1, 0, 0, 0),
     LedgerEntry.Kind.CONSUME: (0, -1, 1, 0, 0),
+    LedgerEntry.Kind.REVERSE: (0, 1, -1, 0, 0),
     LedgerEntry.Kind.EXPIRE: (0, 0, 0, 1, 0),
     LedgerEntry.Kind.VOID: (0, 0, 0, 0, 1),
 }
@@ -41,7 +42,7 @@ def ledger_differences() -> list[str]:
         if v.remaining_amount != remaining:
             problems.append(f"{v.number}: remaining_amount 存储 {v.remaining_amount}，流水计算 {remaining}")
     signed = Case(
-        When(kind=LedgerEntry.Kind.HOLD, then="amount"),
+        When(kind__in=[LedgerEntry.Kind.HOLD, LedgerEntry.Kind.REVERSE], then="amount"),
         When(kind__in=[LedgerEntry.Kind.RELEASE, LedgerEntry.Kind.CONSUME], then=-1 * F("amount")),
         default=Value(ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),

@@ -21,6 +21,7 @@ from orders.services import move_order
 from redemption.exceptions import InsufficientVoucher, InvalidInput, InvalidTransition, NotAllowed
 from redemption.models import (
     CAUSE,
+    TRANSITIONS,
     ApplicationOrder,
     Disbursement,
     ExpertAssignment,
@@ -46,7 +47,14 @@ from redemption.services.drafts import check_invoice_rules, recompute_total
 from vouchers.exceptions import VoucherError
 from vouchers.models import Voucher
 from vouchers.money import ZERO, voucher_share
-from vouchers.services import held_for, transfer_hold, voucher_consume, voucher_hold, voucher_release
+from vouchers.services import (
+    held_for,
+    transfer_hold,
+    voucher_consume,
+    voucher_hold,
+    voucher_release,
+    voucher_reverse_consume,
+)
 
 ORDER_ENTER_ACTIONS = {
     OrderStatus.COMPLETED: "enter_redemption",
@@ -58,6 +66,13 @@ ORDER_ENTER_ACTIONS = {
 def _round_key(application: RedemptionApplication) -> int:
     """Which submission this is (keys of ledger entries must differ after 退回修改)."""
     return application.history.filter(action="提交").count() + 1
+
+
+def _decision_key(application: RedemptionApplication) -> str:
+    """The prefix of the ledger keys of a review decision: one per submission and, after
+    each 异议成立, a new one (the decision is taken again)."""
+    objections = application.history.filter(action=TRANSITIONS["objection"].action).count()
+    return f"redemption:{application.pk}:r{_round_key(application) - 1}" + (f":o{objections}" if objections else "")
 
 
 def _lock_for_money(application_id) -> tuple[RedemptionApplication, Voucher]:
@@ -305,9 +320,10 @@ def approve_application(application_id, *, actor, amount, note="", today=None) -
         raise InvalidTransition(f"兑付申请当前状态为“{application.get_status_display()}”，不能审核通过")
     amount = clean_money(amount, "核定金额", field="amount")
     note = clean_text(note, "审核意见", limit=500)
-    base = f"redemption:{application.pk}:r{_round_key(application) - 1}"
+    base = _decision_key(application)
     if application.consumed_amount > 0:
-        # After an objection: the amount was consumed already and cannot be given back.
+        # Only an application whose objection was upheld before consumption could be
+        # reversed (record_objection) gets here: its amount stays as consumed.
         if amount != application.consumed_amount:
             raise InvalidInput(
                 f"该申请的核定金额{application.consumed_amount}元已从创新券中使用，重新审核通过时核定金额须保持不变",
@@ -414,16 +430,35 @@ def end_notice_periods(today=None) -> int:
 
 @transaction.atomic
 def record_objection(application_id, *, actor, reason) -> RedemptionApplication:
-    """异议成立 (regional admin, reason): 公示中 → 待区域审核."""
-    application = lock_application(application_id)
+    """异议成立 (regional admin, reason): 公示中 → 待区域审核. Nothing has been paid yet, so
+    the 核定金额 consumed at approval is held for the application again (a "reverse"
+    entry): the new review may approve less, 退回修改 or reject, releasing as usual."""
+    application, voucher = _lock_for_money(application_id)
     if not is_region_admin(actor, application):
         raise NotAllowed("您无权处理异议")
     reason = _reason(reason)
     move(application, "objection", actor, reason)
+    consumed = application.consumed_amount
+    if consumed > 0:
+        voucher_reverse_consume(
+            voucher.pk,
+            consumed,
+            cause_type=CAUSE,
+            cause_id=application.pk,
+            key=f"{_decision_key(application)}:reverse",
+            actor=actor,
+        )
+    application.consumed_amount = ZERO
+    application.approved_amount = None
     application.notice_start = application.notice_end = None
     application.reason = reason
-    application.save(update_fields=["notice_start", "notice_end", "reason", "updated_at"])
-    tell_applicant(application, f"您的兑付申请{application.number}公示期间异议成立，重新审核，原因：{reason}")
+    application.save(
+        update_fields=["consumed_amount", "approved_amount", "notice_start", "notice_end", "reason", "updated_at"]
+    )
+    tell_applicant(
+        application,
+        f"您的兑付申请{application.number}公示期间异议成立，核定金额{consumed}元已重新冻结，等待重新审核，原因：{reason}",
+    )
     return application
 
 

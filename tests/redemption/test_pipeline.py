@@ -11,10 +11,11 @@ from messaging.models import Message
 from orders import services as order_services
 from orders.models import OrderStatus
 from redemption import services
-from redemption.exceptions import InvalidInput, InvalidTransition, NotAllowed
+from redemption.exceptions import InsufficientVoucher, InvalidInput, InvalidTransition, NotAllowed
 from redemption.models import ApplicationStatusChange, Kind, RedemptionApplication, Status
 from redemption.tasks import end_notice_periods
 from tests.redemption.conftest import add_invoice, completed_order, draft
+from vouchers.models import LedgerEntry
 from vouchers.selectors import ledger_differences
 from vouchers.services import held_for
 
@@ -160,20 +161,74 @@ def test_reject_releases_and_frees_orders(submitted, qpu_buyer, qpu_admin, exper
 
 
 def test_objection_returns_to_region_review(submitted, qpu_admin, expert, qpu_voucher):
+    """异议成立 gives the consumed 核定金额 back to the application's hold; the new review
+    may approve less (the rest is released) and the voucher is consumed once."""
     application = submitted
     services.assign_experts(application.pk, [expert.pk], actor=qpu_admin)
     _score(application, expert)
     services.approve_application(application.pk, actor=qpu_admin, amount="2000.00")
+    qpu_voucher.refresh_from_db()
+    remaining = qpu_voucher.remaining_amount
+    assert qpu_voucher.consumed_amount == Decimal("2000.00")
     services.record_objection(application.pk, actor=qpu_admin, reason="公示期间收到实名举报，经核实成立")
     application.refresh_from_db()
+    qpu_voucher.refresh_from_db()
     assert application.status == Status.REGION_REVIEW and application.notice_end is None
-    with pytest.raises(InvalidInput, match="保持不变"):
-        services.approve_application(application.pk, actor=qpu_admin, amount="1000.00")
-    services.approve_application(application.pk, actor=qpu_admin, amount="2000.00")
+    assert application.consumed_amount == 0 and application.approved_amount is None
+    assert qpu_voucher.consumed_amount == 0 and qpu_voucher.held_amount >= Decimal("2000.00")
+    assert qpu_voucher.remaining_amount == remaining  # nothing came back to spend yet
+    assert held_for(qpu_voucher.pk, "redemption", application.pk) == Decimal("2000.00")
+    assert ledger_differences() == []
+    with pytest.raises(InsufficientVoucher):  # no more than was held after the first review
+        services.approve_application(application.pk, actor=qpu_admin, amount="2500.00")
+    services.approve_application(application.pk, actor=qpu_admin, amount="1500.00")
     application.refresh_from_db()
     qpu_voucher.refresh_from_db()
-    assert application.status == Status.NOTICE
-    assert qpu_voucher.consumed_amount == Decimal("2000.00")  # consumed once only
+    assert application.status == Status.NOTICE and application.approved_amount == Decimal("1500.00")
+    assert qpu_voucher.consumed_amount == Decimal("1500.00")
+    assert qpu_voucher.remaining_amount == remaining + Decimal("500.00")
+    assert held_for(qpu_voucher.pk, "redemption", application.pk) == 0
+    assert ledger_differences() == []
+
+
+def test_objection_then_rejection_gives_the_money_back(submitted, qpu_admin, expert, qpu_voucher):
+    application = submitted
+    services.assign_experts(application.pk, [expert.pk], actor=qpu_admin)
+    _score(application, expert)
+    qpu_voucher.refresh_from_db()
+    before = qpu_voucher.remaining_amount + qpu_voucher.held_amount
+    services.approve_application(application.pk, actor=qpu_admin, amount="3000.00")
+    services.record_objection(application.pk, actor=qpu_admin, reason="发票与服务内容不符")
+    services.approve_application(application.pk, actor=qpu_admin, amount="3000.00")
+    services.record_objection(application.pk, actor=qpu_admin, reason="再次收到举报")  # a second round
+    services.reject_application(application.pk, actor=qpu_admin, reason="经核实，服务未实际发生")
+    application.refresh_from_db()
+    qpu_voucher.refresh_from_db()
+    assert application.status == Status.REJECTED
+    assert qpu_voucher.consumed_amount == 0 and qpu_voucher.held_amount == 0
+    assert qpu_voucher.remaining_amount == before
+    kinds = list(
+        LedgerEntry.objects.filter(cause_type="redemption", cause_id=application.pk)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+    assert kinds.count("consume") == 2 and kinds.count("reverse") == 2 and kinds[-1] == "release"
+    assert ledger_differences() == []
+
+
+def test_a_reversal_never_exceeds_what_was_consumed(qpu_voucher, qpu_admin):
+    from vouchers.exceptions import HoldExceeded
+    from vouchers.services import voucher_consume, voucher_hold, voucher_reverse_consume
+
+    voucher_hold(qpu_voucher.pk, "100.00", cause_type="redemption", cause_id=999, key="t:hold")
+    voucher_consume(qpu_voucher.pk, "60.00", cause_type="redemption", cause_id=999, key="t:consume")
+    with pytest.raises(HoldExceeded, match="已使用金额60.00元"):
+        voucher_reverse_consume(qpu_voucher.pk, "60.01", cause_type="redemption", cause_id=999, key="t:rev")
+    voucher_reverse_consume(qpu_voucher.pk, "60.00", cause_type="redemption", cause_id=999, key="t:rev")
+    voucher_reverse_consume(qpu_voucher.pk, "60.00", cause_type="redemption", cause_id=999, key="t:rev")  # replay
+    qpu_voucher.refresh_from_db()
+    assert qpu_voucher.consumed_amount == 0
+    assert held_for(qpu_voucher.pk, "redemption", 999) == Decimal("100.00")
     assert ledger_differences() == []
 
 

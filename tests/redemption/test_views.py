@@ -14,6 +14,7 @@ from django.urls import reverse
 from redemption import services
 from redemption.models import RedemptionApplication, Status
 from tests.redemption.conftest import add_invoice, completed_order, draft, png_bytes
+from vouchers.selectors import ledger_differences
 
 pytestmark = pytest.mark.django_db
 
@@ -356,3 +357,34 @@ def test_expert_admin_lists_only_own_assignments(client, submitted, qpu_admin, e
     assert submitted.enterprise.name in body and reverse("redemption:expert_review", args=[submitted.pk]) in body
     client.force_login(expert_b)
     assert submitted.enterprise.name not in client.get(url).content.decode()
+
+
+def test_admin_objection_then_a_lower_amount(client, submitted, qpu_admin, expert):
+    """异议成立 in the admin; the 审核通过 form then offers at most the amount held again."""
+    changelist = reverse("admin:redemption_redemptionapplication_changelist")
+    services.assign_experts(submitted.pk, [expert.pk], actor=qpu_admin)
+    services.submit_review(
+        submitted.pk, expert=expert, score=90, opinion="好", recommended_amount="3000.00", no_conflict=True
+    )
+    services.approve_application(submitted.pk, actor=qpu_admin, amount="2800.00")
+    client.force_login(qpu_admin)
+    client.post(
+        changelist,
+        {"action": "objection_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "reason": "收到举报"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REGION_REVIEW and submitted.consumed_amount == 0
+    form = client.post(changelist, {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk]})
+    assert "核定金额最多2800.00元" in form.content.decode()
+    response = client.post(
+        changelist,
+        {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "amount": "2800.01"},
+    )
+    assert "超出该申请冻结的券额度2800.00元" in response.content.decode()
+    client.post(
+        changelist,
+        {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk], "apply": "1", "amount": "2000.00"},
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.NOTICE and submitted.approved_amount == Decimal("2000.00")
+    assert ledger_differences() == []

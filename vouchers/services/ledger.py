@@ -20,7 +20,7 @@ import string
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.utils import timezone
 
 from accounts import audit
@@ -345,6 +345,39 @@ def voucher_consume(voucher_id, amount, *, cause_type: str, cause_id, key: str, 
     voucher.consumed_amount += amount
     _save_amounts(voucher)
     return _entry(voucher, Kind.CONSUME, amount, cause_type, cause_id, key, actor)
+
+
+def consumed_by(voucher_id, cause_type: str, cause_id) -> Decimal:
+    """What a cause has consumed on a voucher and not had reversed (0.00 if nothing)."""
+    signed = Case(
+        When(kind=Kind.CONSUME, then="amount"),
+        When(kind=Kind.REVERSE, then=-1 * F("amount")),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    entries = LedgerEntry.objects.filter(voucher_id=voucher_id, cause_type=cause_type, cause_id=cause_id)
+    return entries.aggregate(total=Sum(signed))["total"] or ZERO
+
+
+@transaction.atomic
+def voucher_reverse_consume(voucher_id, amount, *, cause_type: str, cause_id, key: str, actor=None) -> LedgerEntry:
+    """Undo (part of) a cause's consumption: consumed → held by the same cause again (an
+    objection upheld during 公示, before anything was paid). The remaining amount is
+    unchanged; the cause then releases or consumes the hold as usual."""
+    amount = clean_amount(amount)
+    voucher = _lock_voucher(voucher_id)
+    if entry := _replay(key, voucher.pk, Kind.REVERSE, amount, cause_type, cause_id):
+        return entry
+    consumed = consumed_by(voucher.pk, cause_type, cause_id)
+    if amount > consumed:
+        raise HoldExceeded(f"撤销金额{amount}元超出该业务在创新券{voucher.number}上的已使用金额{consumed}元")
+    row = _hold_row(voucher, cause_type, cause_id)
+    row.amount += amount
+    _save_hold_row(row)
+    voucher.consumed_amount -= amount
+    voucher.held_amount += amount
+    _save_amounts(voucher)
+    return _entry(voucher, Kind.REVERSE, amount, cause_type, cause_id, key, actor)
 
 
 def held_for(voucher_id, cause_type: str, cause_id) -> Decimal:
