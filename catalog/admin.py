@@ -47,6 +47,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        services.record_admin_change("catalog.institution.admin_change", obj, obj, form, change=change)
         if change and "name" in form.changed_data:
             services.reindex_items(institution_id=obj.pk)
 
@@ -91,6 +92,10 @@ class ServiceItemAdmin(admin.ModelAdmin):
     inlines = [ItemImageInline]
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_admin_change("catalog.item.admin_change", obj, obj.institution, form, change=change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.index_item(form.instance)
@@ -103,6 +108,10 @@ class InstrumentAdmin(admin.ModelAdmin):
     search_fields = ("name", "model_number", "institution__name")
     list_select_related = ("institution",)
     raw_id_fields = ("institution", "sub_unit")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_admin_change("catalog.instrument.admin_change", obj, obj.institution, form, change=change)
 
 
 admin.site.register(InstrumentImage)

@@ -7,8 +7,10 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
 from PIL import Image
 
+from accounts import audit
 from catalog.exceptions import CatalogError
 from catalog.models import (
     Institution,
@@ -24,6 +26,7 @@ from catalog.search import SEP, ngrams, search_text_for, vector_expression
 from catalog.selectors import STAFF_MEMO, seller_center_cache_key
 from config.cache import forget
 from config.uploads import clean_image
+from enterprises.selectors import region_for_division
 
 THUMB_SIZE = (480, 360)
 MAX_IMAGES = 8
@@ -146,6 +149,7 @@ def create_institution(*, name: str, uscc: str, region, admin_user=None, **field
 def update_institution(institution: Institution, *, logo=None, **fields) -> Institution:
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     old_name = institution.name
+    before = _state(institution, [*fields, "logo"])
     for key, value in fields.items():
         if key not in INSTITUTION_FIELDS and key != "region":
             raise CatalogError(f"不能修改字段 {key}。")
@@ -155,6 +159,13 @@ def update_institution(institution: Institution, *, logo=None, **fields) -> Inst
         institution.logo.save(image.name, image, save=False)
         institution.logo_thumb.save(thumb.name, thumb, save=False)
     institution.save()
+    _audit(
+        "catalog.institution.update",
+        institution,
+        institution,
+        before=before,
+        after=_state(institution, [*fields, "logo"]),
+    )
     if institution.name != old_name:
         _reindex_institution(institution)
     return institution
@@ -171,6 +182,7 @@ def add_staff(institution: Institution, user, *, is_admin: bool = False) -> Inst
         user.role = user.Role.INSTITUTION
         user.save(update_fields=["role"])
     forget_staff(user)
+    _audit("catalog.staff.add", staff, institution, after={"user": user.pk, "is_admin": is_admin})
     return staff
 
 
@@ -183,6 +195,7 @@ def remove_staff(institution: Institution, staff_id: int, *, by) -> None:
         raise CatalogError("不能删除自己。")
     if staff.is_admin:
         raise CatalogError("不能删除机构管理员。")
+    _audit("catalog.staff.remove", staff, institution, before={"user": staff.user_id, "is_admin": staff.is_admin})
     staff.delete()
     forget_staff(staff.user_id)
 
@@ -278,6 +291,34 @@ def delete_sub_unit(institution: Institution, sub_unit: SubUnit) -> None:
 # --- Service items --------------------------------------------------------------------------
 
 
+def _state(obj, fields) -> dict:
+    """The audited fields of a catalogue object (related objects by their key, files by
+    their stored name)."""
+    values = {name: getattr(obj, name) for name in fields}
+    return {name: value.name if isinstance(value, FieldFile) else value for name, value in values.items()}
+
+
+def _pilot_region_id(institution: Institution) -> int | None:
+    region = region_for_division(institution.region) if institution.region_id else None
+    return region.pk if region else None
+
+
+def record_admin_change(action: str, obj, institution: Institution, form, *, change: bool) -> None:
+    """A catalogue object saved in Django admin: its changed fields, in the audit trail."""
+    audit.record_form_change(action, obj, form, change=change, region_id=_pilot_region_id(institution))
+
+
+def _audit(action: str, obj, institution: Institution, *, before=None, after=None, note: str = "") -> None:
+    """One audit row for a change to what an institution offers (DESIGN §11: prices and
+    shelves are what buyers order from), filed under the pilot region of the institution's
+    division so that region's administrators see it."""
+    region_id = _pilot_region_id(institution)
+    if before is None:
+        audit.record(action, obj, after=after, region_id=region_id, note=note)
+    else:
+        audit.record_changes(action, obj, before, after, region_id=region_id, note=note)
+
+
 def _check_item_fields(institution: Institution, fields: dict) -> None:
     category = fields.get("category")
     if category is not None and category.level != ServiceCategory.Level.THIRD:
@@ -302,6 +343,9 @@ def create_item(institution: Institution, *, region_tags=(), image=None, **field
     if image is not None:
         add_item_image(item, image)
     index_item(item)
+    _audit(
+        "catalog.item.create", item, institution, after={**_state(item, ITEM_FIELDS), "is_on_shelf": item.is_on_shelf}
+    )
     return item
 
 
@@ -313,13 +357,18 @@ def update_item(item: ServiceItem, *, region_tags=None, image=None, **fields) ->
         raise CatalogError(f"未知字段：{', '.join(sorted(unknown))}")
     merged = {"price_type": item.price_type, "price": item.price, **fields}
     _check_item_fields(item.institution, merged)
+    before = _state(item, ITEM_FIELDS)
     for key in fields:
         setattr(item, key, merged[key])
     if merged["price_type"] == ServiceItem.PriceType.NEGOTIABLE:
         item.price = None
     item.save()
+    after = _state(item, ITEM_FIELDS)
     if region_tags is not None:
+        before["region_tags"] = sorted(item.region_tags.values_list("pk", flat=True))
         item.region_tags.set(region_tags)
+        after["region_tags"] = sorted(item.region_tags.values_list("pk", flat=True))
+    _audit("catalog.item.update", item, item.institution, before=before, after=after)
     if image is not None:
         add_item_image(item, image)
     index_item(item)
@@ -328,7 +377,17 @@ def update_item(item: ServiceItem, *, region_tags=None, image=None, **fields) ->
 
 @transaction.atomic
 def set_item_shelf(item: ServiceItem, on_shelf: bool) -> ServiceItem:
-    ServiceItem.objects.select_for_update().filter(pk=item.pk).update(is_on_shelf=on_shelf)
+    locked = ServiceItem.objects.select_for_update().select_related("institution").get(pk=item.pk)
+    if locked.is_on_shelf != on_shelf:
+        ServiceItem.objects.filter(pk=item.pk).update(is_on_shelf=on_shelf)
+        _audit(
+            "catalog.item.shelf",
+            locked,
+            locked.institution,
+            before={"is_on_shelf": locked.is_on_shelf},
+            after={"is_on_shelf": on_shelf},
+            note="上架" if on_shelf else "下架",
+        )
     item.is_on_shelf = on_shelf
     return item
 
@@ -371,19 +430,33 @@ def create_instrument(institution: Institution, *, image=None, **fields) -> Inst
     instrument = Instrument.objects.create(institution=institution, **fields)
     if image is not None:
         add_instrument_image(instrument, image)
+    _audit(
+        "catalog.instrument.create",
+        instrument,
+        institution,
+        after={**_state(instrument, INSTRUMENT_FIELDS), "is_on_shelf": instrument.is_on_shelf},
+    )
     return instrument
 
 
 @transaction.atomic
 def update_instrument(instrument: Instrument, *, image=None, **fields) -> Instrument:
-    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    instrument = Instrument.objects.select_for_update().select_related("institution").get(pk=instrument.pk)
     unknown = set(fields) - set(INSTRUMENT_FIELDS)
     if unknown:
         raise CatalogError(f"未知字段：{', '.join(sorted(unknown))}")
     _check_instrument_fields(instrument.institution, fields)
+    before = _state(instrument, INSTRUMENT_FIELDS)
     for key, value in fields.items():
         setattr(instrument, key, value)
     instrument.save()
+    _audit(
+        "catalog.instrument.update",
+        instrument,
+        instrument.institution,
+        before=before,
+        after=_state(instrument, INSTRUMENT_FIELDS),
+    )
     if image is not None:
         add_instrument_image(instrument, image)
     return instrument
@@ -391,7 +464,17 @@ def update_instrument(instrument: Instrument, *, image=None, **fields) -> Instru
 
 @transaction.atomic
 def set_instrument_shelf(instrument: Instrument, on_shelf: bool) -> Instrument:
-    Instrument.objects.select_for_update().filter(pk=instrument.pk).update(is_on_shelf=on_shelf)
+    locked = Instrument.objects.select_for_update().select_related("institution").get(pk=instrument.pk)
+    if locked.is_on_shelf != on_shelf:
+        Instrument.objects.filter(pk=instrument.pk).update(is_on_shelf=on_shelf)
+        _audit(
+            "catalog.instrument.shelf",
+            locked,
+            locked.institution,
+            before={"is_on_shelf": locked.is_on_shelf},
+            after={"is_on_shelf": on_shelf},
+            note="上架" if on_shelf else "下架",
+        )
     instrument.is_on_shelf = on_shelf
     return instrument
 
