@@ -375,21 +375,27 @@ def update_item(item: ServiceItem, *, region_tags=None, image=None, **fields) ->
     return item
 
 
-@transaction.atomic
-def set_item_shelf(item: ServiceItem, on_shelf: bool) -> ServiceItem:
-    locked = ServiceItem.objects.select_for_update().select_related("institution").get(pk=item.pk)
+def _set_shelf(obj, on_shelf: bool, action: str):
+    """上架 / 下架 of an item or an instrument, under its row lock; audited when it changes."""
+    model = type(obj)
+    locked = model.objects.select_for_update().select_related("institution").get(pk=obj.pk)
     if locked.is_on_shelf != on_shelf:
-        ServiceItem.objects.filter(pk=item.pk).update(is_on_shelf=on_shelf)
+        model.objects.filter(pk=obj.pk).update(is_on_shelf=on_shelf)
         _audit(
-            "catalog.item.shelf",
+            action,
             locked,
             locked.institution,
             before={"is_on_shelf": locked.is_on_shelf},
             after={"is_on_shelf": on_shelf},
             note="上架" if on_shelf else "下架",
         )
-    item.is_on_shelf = on_shelf
-    return item
+    obj.is_on_shelf = on_shelf
+    return obj
+
+
+@transaction.atomic
+def set_item_shelf(item: ServiceItem, on_shelf: bool) -> ServiceItem:
+    return _set_shelf(item, on_shelf, "catalog.item.shelf")
 
 
 @transaction.atomic
@@ -464,19 +470,7 @@ def update_instrument(instrument: Instrument, *, image=None, **fields) -> Instru
 
 @transaction.atomic
 def set_instrument_shelf(instrument: Instrument, on_shelf: bool) -> Instrument:
-    locked = Instrument.objects.select_for_update().select_related("institution").get(pk=instrument.pk)
-    if locked.is_on_shelf != on_shelf:
-        Instrument.objects.filter(pk=instrument.pk).update(is_on_shelf=on_shelf)
-        _audit(
-            "catalog.instrument.shelf",
-            locked,
-            locked.institution,
-            before={"is_on_shelf": locked.is_on_shelf},
-            after={"is_on_shelf": on_shelf},
-            note="上架" if on_shelf else "下架",
-        )
-    instrument.is_on_shelf = on_shelf
-    return instrument
+    return _set_shelf(instrument, on_shelf, "catalog.instrument.shelf")
 
 
 @transaction.atomic
