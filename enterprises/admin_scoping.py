@@ -76,8 +76,16 @@ class AdministeredRegionFilter(admin.RelatedFieldListFilter):
     """区域 filter listing the regions the administrator administers (issue 9: the related-only
     filter counted the distinct regions of every scoped row, ~0.1 s at a million orders)."""
 
+    scoped = False
+
+    @property
+    def include_empty_choice(self):
+        # An administrator of some regions never sees a row without a region: no "-" choice.
+        return super().include_empty_choice and not self.scoped
+
     def field_choices(self, field, request, model_admin):
         ids = model_admin.scoped_region_ids(request)
+        self.scoped = ids is not None
         regions = PilotRegion.objects.order_by("sort_order", "code")
         if ids is not None:
             regions = regions.filter(pk__in=ids)
