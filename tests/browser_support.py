@@ -70,3 +70,13 @@ def page(browser_context):
     page = browser_context.new_page()
     yield page
     page.close()
+
+
+def fits_the_screen(page) -> None:
+    """Every table of the page shows all its columns, 操作 included, without scrolling
+    sideways (the browser context is 1366 px wide: a common office screen)."""
+    overflow = page.evaluate(
+        "() => Math.max(0, ...Array.from(document.querySelectorAll('.table-responsive'),"
+        " e => e.scrollWidth - e.clientWidth))"
+    )
+    assert overflow <= 0, f"a table is {overflow}px wider than its column"

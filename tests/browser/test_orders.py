@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from enterprises.selectors import enterprise_for_user
 from orders.models import Order, OrderStatus
-from tests.browser_support import login, screenshot
+from tests.browser_support import fits_the_screen, login, screenshot
 from tests.factories import make_voucher, service_item
 from vouchers.selectors import ledger_differences
 
@@ -66,7 +66,7 @@ def test_tongdui_order_from_order_to_review(
     as_user(browser_context, live_server, seller)
     page.goto(f"{live_server.url}/orders/seller/")
     assert order.number in page.get_by_test_id("order-table").inner_text()
-    _fits_the_screen(page)
+    fits_the_screen(page)
     screenshot(page, "order-list-seller")
     page.locator(f'tr[data-order="{order.number}"]').get_by_role("link", name="查看").click()
     page.get_by_test_id("accept-order").click()
@@ -105,7 +105,7 @@ def test_tongdui_order_from_order_to_review(
     page.goto(f"{live_server.url}/orders/")
     row = page.locator(f'tr[data-order="{order.number}"]')
     assert "申请兑付待买家确认" in row.inner_text()
-    _fits_the_screen(page)
+    fits_the_screen(page)
     screenshot(page, "order-list-buyer")
     row.get_by_role("button", name="同意兑付").click()
     expect(page.locator(".messages")).to_contain_text("已同意兑付")
@@ -146,11 +146,3 @@ def test_wuquan_order_cancelled_while_waiting(page, browser_context, live_server
     expect(page.locator(f'tr[data-order="{order.number}"]').get_by_test_id("order-status")).to_have_text("已取消")
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
-
-
-def _fits_the_screen(page):
-    """At 1366 px the 订单管理 table shows every column, 操作 included, without scrolling
-    sideways (its actions stack, order numbers break after a hyphen)."""
-    wrapper = page.locator(".table-responsive").first
-    overflow = wrapper.evaluate("el => el.scrollWidth - el.clientWidth")
-    assert overflow <= 0, f"the order table is {overflow}px wider than its column"

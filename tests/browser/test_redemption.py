@@ -12,7 +12,7 @@ from orders import services as order_services
 from orders.models import OrderStatus
 from redemption import services
 from redemption.models import Kind, RedemptionApplication, Status
-from tests.browser_support import login, screenshot
+from tests.browser_support import fits_the_screen, login, screenshot
 from tests.redemption import conftest as rc
 from tests.redemption.conftest import completed_order, png_bytes
 from vouchers.selectors import ledger_differences
@@ -267,4 +267,5 @@ def test_quick_redemption_in_maanshan(page, browser_context, live_server, mas_bu
     assert application.status == Status.EXPERT_REVIEW
     assert str(application.redeem_amount) == "2500.00"
     assert "待专家评审" in page.locator("table tbody").inner_text()
+    fits_the_screen(page)
     assert ledger_differences() == []
