@@ -18,10 +18,10 @@ from orders.models import Order
 SELLER_USERNAME = "demo_seller"
 SELLER_INSTITUTION = ("苏州恒通检测有限公司", "91320509MA1XDEMO0N")
 DEMO_ITEMS = [
-    # name, price (None: 面议), unit
-    ("汽车电子EMC测试服务", Decimal("6000.00"), "次"),
-    ("芯片失效分析", None, "次"),
-    ("知识产权专利价值评估", Decimal("1200.00"), "件"),
+    # name, price (None: 面议), unit, third-level category of the taxonomy
+    ("汽车电子EMC测试服务", Decimal("6000.00"), "次", "EMC 测试"),
+    ("芯片失效分析", None, "次", "芯片可靠性测试"),
+    ("知识产权专利价值评估", Decimal("1200.00"), "件", "专利价值评估"),
 ]
 DETAILS = {
     "project_info": "新能源汽车电子控制器研发项目",
@@ -69,10 +69,11 @@ def _seller():
 
 
 def _items(institution) -> list[ServiceItem]:
-    category = ServiceCategory.objects.filter(level=3, is_active=True).order_by("id").first()
+    third_level = ServiceCategory.objects.filter(level=3, is_active=True).order_by("id")
     regions = list(PilotRegion.objects.filter(is_active=True))
     items = []
-    for name, price, unit in DEMO_ITEMS:
+    for name, price, unit, category_name in DEMO_ITEMS:
+        category = third_level.filter(name=category_name).first() or third_level.first()
         item = ServiceItem.objects.filter(institution=institution, name=name).first()
         if item is None:
             item = catalog_services.create_item(
