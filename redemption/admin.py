@@ -54,16 +54,17 @@ class DisburseForm(forms.Form):
 @admin.register(RedemptionApplication)
 class RedemptionApplicationAdmin(RegionScopedAdmin):
     region_path = "region"
+    # Status first after the number: on a 1366 px screen the last columns are off screen.
     list_display = (
         "id",
         "number_label",
+        "status",
         "kind",
         "enterprise",
         "institution",
         "service_total",
         "redeem_amount",
         "approved_amount",
-        "status",
         "experts_label",
         "submitted_at",
         "notice_end",
