@@ -227,7 +227,7 @@ def test_order_dialog_query_count_flat(
     assert "共 11 条" in response.content.decode()
 
 
-def _approve(client, application, amount):
+def _admin_approve(client, application, amount):
     """审核通过 in the admin change list, with 核定金额 ``amount``."""
     data = {"action": "approve_action", ACTION_CHECKBOX_NAME: [application.pk], "apply": "1", "amount": amount}
     return client.post(reverse("admin:redemption_redemptionapplication_changelist"), data)
@@ -249,8 +249,8 @@ def test_admin_scoping_actions_and_exports(client, submitted, qpu_admin, other_r
     services.submit_review(
         submitted.pk, expert=expert, score=90, opinion="好", recommended_amount="3000.00", no_conflict=True
     )
-    assert "不能超过兑现金额" in _approve(client, submitted, "3000.01").content.decode()
-    _approve(client, submitted, "2800.00")
+    assert "不能超过兑现金额" in _admin_approve(client, submitted, "3000.01").content.decode()
+    _admin_approve(client, submitted, "2800.00")
     submitted.refresh_from_db()
     assert submitted.status == Status.NOTICE and submitted.approved_amount == Decimal("2800.00")
     csv_response = client.post(changelist, {"action": "export_csv", ACTION_CHECKBOX_NAME: [submitted.pk]})
@@ -375,8 +375,8 @@ def test_admin_objection_then_a_lower_amount(client, submitted, qpu_admin, exper
     assert submitted.status == Status.REGION_REVIEW and submitted.consumed_amount == 0
     form = client.post(changelist, {"action": "approve_action", ACTION_CHECKBOX_NAME: [submitted.pk]})
     assert "核定金额最多2800.00元" in form.content.decode()
-    assert "超出该申请冻结的券额度2800.00元" in _approve(client, submitted, "2800.01").content.decode()
-    _approve(client, submitted, "2000.00")
+    assert "超出该申请冻结的券额度2800.00元" in _admin_approve(client, submitted, "2800.01").content.decode()
+    _admin_approve(client, submitted, "2000.00")
     submitted.refresh_from_db()
     assert submitted.status == Status.NOTICE and submitted.approved_amount == Decimal("2000.00")
     assert ledger_differences() == []
