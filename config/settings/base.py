@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
 # --- Messages leaving the platform -----------------------------------------------------
 # Dotted paths of the gateways; production points these at the real SMS / mail services.
 SMS_BACKEND = env("SMS_BACKEND", default="messaging.backends.LogSmsBackend")
+# messaging.backends.HttpSmsBackend: the gateway's HTTPS endpoint, the key that signs each
+# request and how long to wait for its answer (seconds).
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env("SMS_GATEWAY_KEY", default="")
+SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=5)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@csj-voucher.example")
 

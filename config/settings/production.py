@@ -20,6 +20,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Codes and notices go to phones through the SMS gateway (messaging.backends); the
+# development backends only log them, and `check --deploy` warns about them.
+SMS_BACKEND = env("SMS_BACKEND", default="messaging.backends.HttpSmsBackend")
 # allauth's rate limits must see the client's address, not the proxy's.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
 

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "S3_ENDPOINT_URL": "http://minio:9000",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "SMS_GATEWAY_URL": "https://sms.example.gov.cn/api/send",
+    "SMS_GATEWAY_KEY": "a-key-agreed-with-the-sms-gateway",
 }
 
 
@@ -36,6 +38,20 @@ def test_check_deploy_is_clean_with_production_settings():
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"SMS_BACKEND": "messaging.backends.LogSmsBackend"}, "messaging.W001"),
+        ({"SMS_GATEWAY_URL": "http://sms.example.gov.cn/api/send"}, "messaging.E002"),
+        ({"SMS_GATEWAY_KEY": ""}, "messaging.E003"),
+    ],
+)
+def test_check_deploy_wants_a_real_sms_gateway(extra, expected):
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], {**PRODUCTION_ENV, **extra})
+    assert result.returncode != 0
+    assert expected in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_database_url():
