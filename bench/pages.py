@@ -179,8 +179,9 @@ def prepare(url: str) -> dict:
     from enterprises.models import RegionAdministrator
     from orders.models import Order
 
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    # Every run: a manifest left from an older checkout lacks new files, and a page that
+    # names one answers 500 under the production storage.
+    call_command("collectstatic", interactive=False, verbosity=0)
     # 统计分析 reads what the beat task computed (config.tasks.refresh_statistics): do it now.
     from config.statistics import refresh_all
 
