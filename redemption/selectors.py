@@ -85,6 +85,17 @@ def own_application_for_user(user, pk) -> RedemptionApplication:
     return application
 
 
+def own_claim_for_user(user, pk) -> RedemptionApplication:
+    """A 通兑 claim of the user's institution (机构兑付), else 404."""
+    institution = institution_for_user(user)
+    if institution is None:
+        raise Http404("兑付申请不存在")
+    application = _detail_queryset().filter(pk=_pk(pk), institution=institution, kind=Kind.CLAIM).first()
+    if application is None:
+        raise Http404("兑付申请不存在")
+    return application
+
+
 def role_for(user, application: RedemptionApplication) -> str | None:
     """ "applicant", "expert", "admin" or None (may not see it)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

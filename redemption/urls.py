@@ -25,6 +25,7 @@ urlpatterns = [
     path("quick/new/", views.quick_create, name="quick_create"),
     path("quick/<int:pk>/", views.detail, name="quick_detail"),
     path("claims/", views.claim_list, name="claim_list"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("files/attachment/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("files/invoice/<int:pk>/", views.invoice_file, name="invoice_file"),
     path("files/claim/<int:pk>/<str:which>/", views.claim_file, name="claim_file"),

@@ -380,6 +380,20 @@ def claim_list(request):
     return render(request, "redemption/claim_list.html", context)
 
 
+@login_required
+def claim_detail(request, pk):
+    """One 机构兑付 claim as the institution sees it: the order, the files, the amounts
+    and every review step with its reason."""
+    application = selectors.own_claim_for_user(request.user, pk)
+    context = {
+        "application": application,
+        "institution": application.institution,
+        "seller_menu": seller_menu(is_institution_admin(request.user)),
+        "menu": "兑付申请",
+    }
+    return render(request, "redemption/claim_detail.html", context)
+
+
 # --- private files ----------------------------------------------------------------------------------------
 
 

@@ -308,7 +308,22 @@ def test_claim_files_for_institution_expert_and_admin(
         if allowed:
             assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(seller)
-    assert claim.number in client.get(reverse("redemption:claim_list")).content.decode()
+    listing = client.get(reverse("redemption:claim_list")).content.decode()
+    detail_url = reverse("redemption:claim_detail", args=[claim.pk])
+    assert claim.number in listing and detail_url in listing
+    # The institution follows its claim: the order, its files and every review step.
+    services.submit_review(
+        claim.pk, expert=expert, score=80, opinion="好", recommended_amount="1000.00", no_conflict=True
+    )
+    services.reject_application(claim.pk, actor=wujiang_admin, reason="服务结果证明与订单内容不符")
+    detail = client.get(detail_url).content.decode()
+    assert order.number in detail and "服务结果证明与订单内容不符" in detail and "已驳回" in detail
+    assert reverse("redemption:claim_file", args=[claim.pk, "proof"]) in detail
+    assert voucher.number not in detail and "券剩余金额" not in detail  # the buyer's voucher stays theirs
+    for user in (buyer_b, other_region_admin, expert_b):
+        client.force_login(user)
+        assert client.get(detail_url).status_code == 404
+    client.force_login(seller)
     assert client.get(reverse("redemption:claim_file", args=[claim.pk, "other"])).status_code == 404
     client.force_login(expert)
     page = client.get(reverse("redemption:expert_review", args=[claim.pk])).content.decode()
@@ -380,3 +395,16 @@ def test_admin_objection_then_a_lower_amount(client, submitted, qpu_admin, exper
     submitted.refresh_from_db()
     assert submitted.status == Status.NOTICE and submitted.approved_amount == Decimal("2000.00")
     assert ledger_differences() == []
+
+
+def test_an_expert_does_not_see_another_experts_score(client, submitted, qpu_admin, expert, expert_b):
+    """Reviews are independent: the review page shows the application, not the history
+    with the other experts' names, scores and amounts."""
+    services.assign_experts(submitted.pk, [expert.pk, expert_b.pk], actor=qpu_admin)
+    services.submit_review(
+        submitted.pk, expert=expert, score=61, opinion="一般", recommended_amount="1234.00", no_conflict=True
+    )
+    client.force_login(expert_b)
+    page = client.get(reverse("redemption:expert_review", args=[submitted.pk])).content.decode()
+    assert submitted.number in page and "提交评审" in page
+    assert "61分" not in page and "1234.00" not in page and "审核记录" not in page

@@ -360,6 +360,7 @@ REGISTRY = {
     "redemption:submit": R(lambda w: {"pk": w.redemption["application"].pk}, "qpu_buyer", method="post"),
     "redemption:quick_detail": R(lambda w: {"pk": w.redemption["application"].pk}, None),
     "redemption:claim_file": R(lambda w: {"pk": w.claim.pk, "which": "proof"}, "seller"),
+    "redemption:claim_detail": R(lambda w: {"pk": w.claim.pk}, "seller"),
     "redemption:attachment_file": R(lambda w: {"pk": w.redemption["attachment"].pk}, "qpu_buyer"),
     "redemption:invoice_file": R(lambda w: {"pk": w.redemption["invoice"].pk}, "qpu_buyer"),
     "redemption:expert_review": R(
