@@ -39,3 +39,18 @@ def test_inbox_in_chromium(page, browser_context, live_server, buyer_a):
     page.locator("table tbody tr").first.get_by_role("button", name="删除").click()
     page.wait_for_load_state()
     assert "暂无数据" in page.locator("table tbody").inner_text()
+
+
+def test_buyer_pages_on_a_phone(page, browser_context, live_server, buyer_a):
+    """At 390 px the page's own content comes before the 买家中心 menu, and the top bar's
+    links stay whole (no "站内" / "信" split)."""
+    login(browser_context, live_server.url, buyer_a)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/messages/")
+    title = page.locator("h1.page-title").bounding_box()
+    menu = page.locator(".center-menu").bounding_box()
+    assert title["y"] < menu["y"]
+    line = page.locator(".topbar nav a", has_text="站内信").bounding_box()
+    assert line["height"] < 30  # one line of small text
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    screenshot(page, "inbox-phone")
