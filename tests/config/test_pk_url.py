@@ -1,6 +1,8 @@
 """config.menus.pk_url (issue 9): the row links of list pages without a reverse() per
 row, always equal to what reverse() / ``{% url %}`` give."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
@@ -67,3 +69,22 @@ def test_a_converter_that_does_not_write_the_pk_as_is_is_refused(settings):
     settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("x/<padded_test:pk>/", lambda r: None, name="x")]})
     with pytest.raises(ImproperlyConfigured):
         pk_url("x", 1)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.datetime(2026, 11, 30, 16, 30, 5, tzinfo=datetime.UTC),  # 2026-12-01 00:30:05 in Shanghai
+        datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        datetime.date(2026, 2, 28),
+        None,
+    ],
+)
+def test_strftime_shows_what_the_date_filter_shows(value):
+    engine = engines["django"]
+    fast = engine.from_string('{% load pk_urls %}{{ v|strftime:"%Y-%m-%d" }}|{{ v|strftime:"%Y-%m-%d %H:%M:%S" }}')
+    django = engine.from_string('{{ v|date:"Y-m-d" }}|{{ v|date:"Y-m-d H:i:s" }}')
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        fast = engine.from_string('{% load pk_urls %}{{ v|strftime:"%Y-%m-%d" }}')
+        django = engine.from_string('{{ v|date:"Y-m-d" }}')
+    assert fast.render({"v": value}) == django.render({"v": value})
