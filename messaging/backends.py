@@ -9,6 +9,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,13 +28,16 @@ def dev_sent_key(key: str) -> str:
     return f"messaging:dev-sms:{key}"
 
 
-class DevelopmentSmsBackend:
+class DevelopmentSmsBackend(ABC):
+    """A gateway without a phone network behind it: it keeps a copy of what it sent for
+    the 开发短信 page, then ``deliver``s it somewhere a developer can read it."""
+
     def send(self, to: str, subject: str, body: str, key: str) -> None:
         cache.set(dev_sent_key(key), body, timeout=DEV_SENT_SECONDS)
         self.deliver(to, body, key)
 
-    def deliver(self, to: str, body: str, key: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def deliver(self, to: str, body: str, key: str) -> None: ...
 
 
 class LogSmsBackend(DevelopmentSmsBackend):

@@ -253,7 +253,9 @@ def redeem_preview(application: RedemptionApplication):
 
 def approvable_amount(application: RedemptionApplication) -> Decimal:
     """The most 审核通过 may set as 核定金额: the 兑现金额, but never more than the application
-    holds on its voucher (after 异议成立, what the first review approved)."""
+    holds on its voucher (after 异议成立, what the first review approved). Shown on the
+    admin's form only: services.approve_application enforces both bounds itself, each
+    with its own message."""
     if application.consumed_amount > 0:
         return application.consumed_amount
     return min(application.redeem_amount, held_for(application.voucher_id, CAUSE, application.pk))
