@@ -3,6 +3,7 @@ the 卖家中心. Reads through catalog.selectors, writes through catalog.servic
 
 import re
 from functools import wraps
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -125,12 +126,17 @@ SELLER_MENU = [
 ]
 
 
-def seller_menu(is_admin: bool) -> list[dict]:
-    return [
-        {"label": label, "url": url_or_none(name)}
-        for label, name, admin_only in SELLER_MENU
-        if is_admin or not admin_only
-    ]
+class MenuEntry(NamedTuple):
+    label: str
+    url: str | None
+
+
+def seller_menu(is_admin: bool) -> tuple[MenuEntry, ...]:
+    """The menu for an institution's administrator or other staff. A tuple of tuples: the
+    template memoises the menu's HTML under it (config.partial_memo)."""
+    return tuple(
+        MenuEntry(label, url_or_none(name)) for label, name, admin_only in SELLER_MENU if is_admin or not admin_only
+    )
 
 
 def seller_view(admin_only: bool = False):

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from config.menus import pk_url
 from enterprises.admin_scoping import RegionScopedAdmin
 from orders import services
 from orders.exceptions import OrderError
@@ -129,11 +130,11 @@ class OrderAdmin(RegionScopedAdmin):
     def quota_link(self, obj):
         if obj.pk is None:
             return "-"
+        # pk_url: the queue's twenty rows reversed these URLs for ~0.3 ms a page (issue 9).
         if obj.status == OrderStatus.PENDING_QUOTA:
-            url = reverse("admin:orders_order_quota", args=[obj.pk])
-            return format_html('<a class="button" href="{}">额度确认</a>', url)
+            return format_html('<a class="button" href="{}">额度确认</a>', pk_url("admin:orders_order_quota", obj.pk))
         if obj.status == OrderStatus.IN_SERVICE and obj.voucher_id:
-            url = reverse("admin:orders_order_terminate", args=[obj.pk])
+            url = pk_url("admin:orders_order_terminate", obj.pk)
             return format_html('<a class="button" href="{}">终止订单</a>', url)
         return "-"
 

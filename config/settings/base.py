@@ -77,6 +77,7 @@ TEMPLATES = [
                 "pk_urls": "config.url_tags",
                 "admin_rows": "config.admin_rows",
                 "admin_sidebar": "config.admin_sidebar",
+                "partial_memo": "config.partial_memo",
             },
         },
     },
