@@ -13,6 +13,25 @@ class AccountsConfig(AppConfig):
         # Permissions exist only after post_migrate of every app; keep the role groups exact.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
         self._connect_permission_cache()
+        self._connect_identity_cache()
+
+    def _connect_identity_cache(self):
+        """A user's row, membership, enterprise, staff row or institution changed:
+        accounts.identity reads afresh."""
+        from accounts import identity
+        from accounts.models import User
+        from catalog.models import Institution, InstitutionStaff
+        from enterprises.models import Enterprise, EnterpriseMember
+
+        for model, receiver in (
+            (User, identity.user_changed),
+            (EnterpriseMember, identity.member_changed),
+            (Enterprise, identity.enterprise_changed),
+            (InstitutionStaff, identity.member_changed),
+            (Institution, identity.institution_changed),
+        ):
+            for signal, name in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(receiver, sender=model, dispatch_uid=f"identity.{name}.{model._meta.label}")
 
     def _connect_permission_cache(self):
         """Who holds which permission changed: accounts.permission_cache starts anew."""

@@ -16,10 +16,10 @@ from catalog.models import (
     SubUnit,
 )
 
-# staff_for_user keeps its answer on the user object it was given (for a page: the
-# request's user, loaded afresh for every request), so the view's access check, the
-# seller menu and the header's 卖家中心 link share one query. catalog.services forgets it
-# when it changes that user's staff row.
+# staff_for_user keeps its answer on the user object it was given, so the view's access
+# check, the seller menu and the header's 卖家中心 link share one query. The request's user
+# arrives with it already (accounts.identity loads it with the user and remembers both).
+# catalog.services forgets it when it changes that user's staff row.
 STAFF_MEMO = "_catalog_institution_staff"
 _UNKNOWN = object()
 
@@ -29,9 +29,13 @@ def staff_for_user(user) -> InstitutionStaff | None:
         return None
     staff = getattr(user, STAFF_MEMO, _UNKNOWN)
     if staff is _UNKNOWN:
-        staff = InstitutionStaff.objects.select_related("institution").filter(user=user).first()
+        staff = load_staff(user)
         setattr(user, STAFF_MEMO, staff)
     return staff
+
+
+def load_staff(user) -> InstitutionStaff | None:
+    return InstitutionStaff.objects.select_related("institution").filter(user=user).first()
 
 
 def institution_for_user(user) -> Institution | None:

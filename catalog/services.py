@@ -11,6 +11,7 @@ from django.db.models.fields.files import FieldFile
 from PIL import Image
 
 from accounts import audit
+from accounts.identity import forget_identity
 from catalog.exceptions import CatalogError
 from catalog.models import (
     Institution,
@@ -260,6 +261,7 @@ def forget_staff(user) -> None:
             delattr(user, STAFF_MEMO)
         user = user.pk
     forget(seller_center_cache_key(user))
+    forget_identity(user)  # the staff row remembered with the user (accounts.identity)
 
 
 # --- Sub-units ------------------------------------------------------------------------------

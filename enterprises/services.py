@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts import audit
+from accounts.identity import forget_identity
 from accounts.models import User
 from accounts.services import verify_code
 from enterprises.exceptions import MemberError, RegistrationError, TransitionNotAllowed
@@ -250,6 +251,7 @@ def set_operator_active(enterprise: Enterprise, actor: User, member_id: int, act
         _admin_member(enterprise, actor)
         member = _operator(enterprise, member_id)
         User.objects.filter(pk=member.user_id).update(is_active=active)
+        forget_identity(member.user_id)  # update() sends no signal: log them out now
         member.user.is_active = active
         audit.record(
             "enterprise.operator_enable" if active else "enterprise.operator_disable",
@@ -267,6 +269,7 @@ def remove_operator(enterprise: Enterprise, actor: User, member_id: int) -> None
         _admin_member(enterprise, actor)
         member = _operator(enterprise, member_id)
         User.objects.filter(pk=member.user_id).update(is_active=False)
+        forget_identity(member.user_id)  # update() sends no signal: log them out now
         audit.record("enterprise.operator_remove", enterprise, before={"operator": member.user.username}, actor=actor)
         member.delete()
 

@@ -75,9 +75,11 @@ def test_adding_and_removing_an_operator_changes_the_link_at_once(client, seller
 
 
 def test_seller_pages_look_the_staff_row_up_once(client, seller):
+    """Once with the user on the first page (accounts.identity), then from the cache."""
     client.force_login(seller)
-    for name in ("catalog:seller_home", "orders:seller_list", "redemption:claim_list", "catalog:seller_items"):
-        assert staff_queries(client, reverse(name)) == 1, name
+    names = ("catalog:seller_home", "orders:seller_list", "redemption:claim_list", "catalog:seller_items")
+    for index, name in enumerate(names):
+        assert staff_queries(client, reverse(name)) == (1 if index == 0 else 0), name
         assert shows_link(client, reverse(name))
 
 
