@@ -16,18 +16,19 @@ class AccountsConfig(AppConfig):
         self._connect_identity_cache()
 
     def _connect_identity_cache(self):
-        """A user's row, membership, enterprise, staff row or institution changed:
-        accounts.identity reads afresh."""
+        """A user's row, membership, enterprise, staff row, institution or administered
+        regions changed: accounts.identity reads afresh."""
         from accounts import identity
         from accounts.models import User
         from catalog.models import Institution, InstitutionStaff
-        from enterprises.models import Enterprise, EnterpriseMember
+        from enterprises.models import Enterprise, EnterpriseMember, RegionAdministrator
 
         for model, receiver in (
             (User, identity.user_changed),
             (EnterpriseMember, identity.member_changed),
             (Enterprise, identity.enterprise_changed),
             (InstitutionStaff, identity.member_changed),
+            (RegionAdministrator, identity.member_changed),
             (Institution, identity.institution_changed),
         ):
             for signal, name in ((post_save, "save"), (post_delete, "delete")):

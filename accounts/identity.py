@@ -7,9 +7,9 @@ request under load, before the page does anything. ``bench/pages.py`` measures i
 requests a second with Django's AuthenticationMiddleware, 0.56 with this one.
 
 ``CachedAuthenticationMiddleware`` (in place of Django's AuthenticationMiddleware) keeps
-the user row, their EnterpriseMember with its Enterprise and their InstitutionStaff with
-its Institution (卖家中心) in the cache for IDENTITY_CACHE_SECONDS, under a per-user
-*version*:
+the user row, their EnterpriseMember with its Enterprise, their InstitutionStaff with its
+Institution (卖家中心) and the pilot regions they administer in the cache for
+IDENTITY_CACHE_SECONDS, under a per-user *version*:
 
 - Any change to those rows through the ORM (save, delete; accounts/apps.py connects the
   signals) and every bulk ``update()`` of them (enterprises.services and
@@ -47,10 +47,14 @@ IDENTITY_CACHE_SECONDS = 300
 # The version outlives every entry made under it: a version that expired took its
 # entries with it.
 _VERSION_SECONDS = IDENTITY_CACHE_SECONDS * 4
-# Set on a user loaded here: the EnterpriseMember (or None) membership_for_user returns
-# without a query (enterprises.selectors).
+# Set on a user loaded here: the EnterpriseMember (or None) that membership_for_user
+# returns without a query (enterprises.selectors).
 MEMBERSHIP_MEMO = "_csj_membership"
 _NO_MEMO = object()
+# The parts remembered with a user, each set on the user object under its memo attribute:
+# enterprises.selectors.membership_for_user, catalog.selectors.staff_for_user (and the
+# header's 卖家中心 link), enterprises.selectors.administered_region_ids.
+MEMBERSHIP, STAFF, REGIONS = "membership", "staff", "regions"
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +62,7 @@ def _schema() -> str:
     """The columns of the cached models: entries pickled by other code are never read."""
     labels = (
         *("accounts.User", "enterprises.EnterpriseMember", "enterprises.Enterprise"),
-        *("catalog.InstitutionStaff", "catalog.Institution"),
+        *("catalog.InstitutionStaff", "catalog.Institution", "enterprises.RegionAdministrator"),
     )
     columns = [f.attname for label in labels for f in apps.get_model(label)._meta.concrete_fields]
     return hashlib.sha256(" ".join(columns).encode()).hexdigest()[:12]
@@ -69,7 +73,8 @@ def _keys(user_id) -> tuple[str, str]:
 
 
 def forget_identity(user_id) -> None:
-    """The user's row, membership or enterprise changed: remembered copies are stale."""
+    """The user's row or one of its parts (membership, enterprise, staff row, institution,
+    administered regions) changed: copies remembered before are not used again."""
     version_key, _ = _keys(user_id)
 
     def new_version():
@@ -80,11 +85,11 @@ def forget_identity(user_id) -> None:
 
 
 def _load(request, version_key: str, entry_key: str, version):
-    """Django's own get_user, then the membership; remembered under the version read
-    before the rows were."""
+    """Django's own get_user, then the parts; remembered under the version read before
+    the rows were."""
     from catalog.selectors import load_staff
     from config import db_router
-    from enterprises.selectors import load_membership
+    from enterprises.selectors import load_administered_region_ids, load_membership
 
     user = auth.get_user(request)
     if not user.is_authenticated:
@@ -93,22 +98,34 @@ def _load(request, version_key: str, entry_key: str, version):
     # (no membership yet, say) would be remembered past the lag.
     token = db_router.use_replica(False)
     try:
-        membership, staff = load_membership(user), load_staff(user)
+        # What this kind of user's pages read, no more: the first page after a change
+        # runs no more queries than without this cache. Administrators: their regions
+        # (a superuser's are all, read as before); others: their enterprise and the staff
+        # row the header's 卖家中心 link reads on every page. A part not loaded is read by
+        # its selector as before.
+        if user.is_superuser:
+            parts = {}
+        elif user.is_staff:
+            parts = {REGIONS: load_administered_region_ids(user)}
+        else:
+            parts = {MEMBERSHIP: load_membership(user), STAFF: load_staff(user)}
     finally:
         db_router.reset(token)
     if version is None:
         version = secrets.token_hex(8)
         if not cache.add(version_key, version, _VERSION_SECONDS):
-            return _attach(user, membership, staff)  # another request started a version just now
-    cache.set(entry_key, (version, user, membership, staff), IDENTITY_CACHE_SECONDS)
-    return _attach(user, membership, staff)
+            return _attach(user, parts)  # another request started a version just now
+    cache.set(entry_key, (version, user, parts), IDENTITY_CACHE_SECONDS)
+    return _attach(user, parts)
 
 
-def _attach(user, membership, staff):
+def _attach(user, parts):
     from catalog.selectors import STAFF_MEMO
+    from enterprises.selectors import REGIONS_MEMO
 
-    setattr(user, MEMBERSHIP_MEMO, membership)
-    setattr(user, STAFF_MEMO, staff)  # staff_for_user and the header's 卖家中心 link read it
+    memos = {MEMBERSHIP: MEMBERSHIP_MEMO, STAFF: STAFF_MEMO, REGIONS: REGIONS_MEMO}
+    for part, value in parts.items():
+        setattr(user, memos[part], value)
     return user
 
 
@@ -123,7 +140,7 @@ def _accepted(request, user, backend_path: str) -> bool:
 
 def get_user(request):
     """``django.contrib.auth.get_user`` with the rows read from the cache when they are
-    current; the user carries their membership (MEMBERSHIP_MEMO)."""
+    current; the user carries the parts loaded with it (``_attach``)."""
     try:
         user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
         backend_path = request.session[BACKEND_SESSION_KEY]
@@ -136,10 +153,10 @@ def get_user(request):
     version, entry = found.get(version_key), found.get(entry_key)
     if entry is None or version is None or entry[0] != version:
         return _load(request, version_key, entry_key, version)
-    _, user, membership, staff = entry
+    _, user, parts = entry
     if not _accepted(request, user, backend_path):
         return auth.get_user(request)
-    return _attach(user, membership, staff)
+    return _attach(user, parts)
 
 
 def remembered_membership(user):

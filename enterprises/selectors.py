@@ -60,13 +60,22 @@ def require_enterprise(user) -> Enterprise:
     return enterprise
 
 
+# Set on a user by accounts.identity: the regions they administer (a frozenset).
+REGIONS_MEMO = "_csj_region_ids"
+
+
 def administered_region_ids(user) -> set[int]:
     """The pilot regions a user administers; platform administrators (superusers) get all."""
     if not user.is_authenticated:
         return set()
     if user.is_superuser:
         return set(PilotRegion.objects.values_list("pk", flat=True))
-    return set(RegionAdministrator.objects.filter(user=user).values_list("region_id", flat=True))
+    remembered = getattr(user, REGIONS_MEMO, None)  # loaded with the user (accounts.identity)
+    return set(remembered if remembered is not None else load_administered_region_ids(user))
+
+
+def load_administered_region_ids(user) -> frozenset[int]:
+    return frozenset(RegionAdministrator.objects.filter(user=user).values_list("region_id", flat=True))
 
 
 def children_of(code: str | None):

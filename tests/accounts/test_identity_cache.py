@@ -135,3 +135,19 @@ def test_a_seller_page_after_the_first_reads_no_staff_row_and_sees_changes(clien
 
     forget_staff(seller.pk)  # …as the services never do without this
     assert client.get(reverse("catalog:seller_staff")).status_code == 404  # administrators only
+
+
+def test_an_administrators_regions_come_with_the_user_and_follow_changes(client, wujiang_admin):
+    from enterprises.models import RegionAdministrator
+    from enterprises.selectors import administered_region_ids
+
+    client.force_login(wujiang_admin)
+    url = reverse("admin:orders_order_changelist")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert not [q for q in ctx.captured_queries if "enterprises_regionadministrator" in q["sql"]]
+    assert administered_region_ids(response.wsgi_request.user)
+    RegionAdministrator.objects.filter(user=wujiang_admin).get().delete()
+    response = client.get(url)
+    assert administered_region_ids(response.wsgi_request.user) == set()
