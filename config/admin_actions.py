@@ -16,9 +16,10 @@ from django import forms
 from django.contrib.admin import helpers
 from django.utils.translation import get_language
 
-_WIDGETS: dict[tuple, str] = {}
+from config.memo import BoundedMemo
+
 # One entry per change list and language (its actions, checked or not): a few hundred.
-_WIDGETS_MAX = 512
+_WIDGETS = BoundedMemo(512)
 
 
 def _frozen(value):
@@ -55,10 +56,7 @@ class MemoWidgetMixin:
             return super().render(name, value, attrs, renderer)
         html = _WIDGETS.get(key)
         if html is None:
-            html = super().render(name, value, attrs, renderer)
-            if len(_WIDGETS) >= _WIDGETS_MAX:
-                _WIDGETS.pop(next(iter(_WIDGETS)))  # the oldest entry
-            _WIDGETS[key] = html
+            html = _WIDGETS.put(key, super().render(name, value, attrs, renderer))
         return html
 
 

@@ -15,13 +15,13 @@ from django.template.defaultfilters import urlencode
 from django.utils.translation import get_language
 
 from config.admin_site import app_list_key
+from config.memo import BoundedMemo, render_in_context
 
 register = template.Library()
 
-_SIDEBARS: dict[tuple, str] = {}
 # 10–19 KB a sidebar here: at most ~10 MB a worker; an administrator browsing touches
 # about twenty models, and a sidebar that dropped out costs ~1 ms to render again.
-_SIDEBARS_MAX = 512
+_SIDEBARS = BoundedMemo(512)
 
 
 def _current_urls(app_list, path: str) -> tuple[str, ...]:
@@ -41,10 +41,5 @@ def cached_nav_sidebar(context):
     key = (app_list_key(request), _current_urls(app_list, request.path), get_language())
     html = _SIDEBARS.get(key)
     if html is None:
-        sidebar = context.template.engine.get_template("admin/nav_sidebar.html")
-        with context.render_context.push_state(sidebar, isolated_context=False):
-            html = sidebar.render(context)
-        if len(_SIDEBARS) >= _SIDEBARS_MAX:
-            _SIDEBARS.pop(next(iter(_SIDEBARS)))  # the oldest entry
-        _SIDEBARS[key] = html
+        html = _SIDEBARS.put(key, render_in_context(context, "admin/nav_sidebar.html"))
     return html

@@ -17,11 +17,12 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language
 
+from config.memo import BoundedMemo, render_in_context
+
 register = template.Library()
 
-_PARTIALS: dict[tuple, str] = {}
 # A menu is ~3 KB: one entry per template and active entry, a few dozen in all.
-_PARTIALS_MAX = 256
+_PARTIALS = BoundedMemo(256)
 
 
 @register.simple_tag(takes_context=True)
@@ -29,12 +30,7 @@ def memo_partial(context, template_name: str, *key):
     memo_key = (template_name, key, get_script_prefix(), get_urlconf(), get_language())
     html = _PARTIALS.get(memo_key)
     if html is None:
-        partial = context.template.engine.get_template(template_name)
-        with context.render_context.push_state(partial, isolated_context=False):
-            html = partial.render(context)
-        if len(_PARTIALS) >= _PARTIALS_MAX:
-            _PARTIALS.pop(next(iter(_PARTIALS)))  # the oldest entry
-        _PARTIALS[memo_key] = html
+        html = _PARTIALS.put(memo_key, render_in_context(context, template_name))
     return html
 
 

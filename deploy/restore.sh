@@ -4,6 +4,7 @@
 #
 #   docker compose stop web worker beat
 #   docker compose run --rm backup /deploy/restore.sh /backups/csj-20260101T021500Z.dump
+#   docker compose exec redis redis-cli -n 1 flushdb   # the cache: it describes the old data
 #   docker compose up -d
 #
 # Asks for the database name as confirmation; `--yes` as second argument skips that.
@@ -25,3 +26,4 @@ fi
 pg_restore --clean --if-exists --no-owner --no-privileges \
     --single-transaction --exit-on-error --dbname="$database" "$dump"
 echo "restored $dump into $database"
+echo "now empty the cache (REDIS_URL's database) before starting web: it remembers the old data"
