@@ -21,8 +21,11 @@ IDENTITY_CACHE_SECONDS, under a per-user *version*:
   the backend named in the session allows the user (active) and the session's hash
   matches the password's. Anything else (a rotated SECRET_KEY's fallback, a changed
   password) goes through ``django.contrib.auth.get_user``, which also logs out.
-- The cache key carries the cached models' columns, so a deploy that adds a field does not
-  read entries pickled by the old code.
+- The cache never holds a password hash: the remembered user has the field deferred
+  (read from the database by the rare page that needs it), and the session hash to
+  compare with is remembered beside it. The key carries the cached models' columns and
+  the secret key, so a deploy that adds a field or rotates the key reads none of the old
+  entries.
 
 A change that bypasses both the ORM's signals and ``forget_identity`` (raw SQL) is seen
 at the latest after IDENTITY_CACHE_SECONDS.
@@ -65,7 +68,8 @@ def _schema() -> str:
         *("catalog.InstitutionStaff", "catalog.Institution", "enterprises.RegionAdministrator"),
     )
     columns = [f.attname for label in labels for f in apps.get_model(label)._meta.concrete_fields]
-    return hashlib.sha256(" ".join(columns).encode()).hexdigest()[:12]
+    # And the secret key: the remembered session hashes were made with it.
+    return hashlib.sha256(" ".join([settings.SECRET_KEY, *columns]).encode()).hexdigest()[:12]
 
 
 def _keys(user_id) -> tuple[str, str]:
@@ -115,8 +119,19 @@ def _load(request, version_key: str, entry_key: str, version):
         version = secrets.token_hex(8)
         if not cache.add(version_key, version, _VERSION_SECONDS):
             return _attach(user, parts)  # another request started a version just now
-    cache.set(entry_key, (version, user, parts), IDENTITY_CACHE_SECONDS)
+    cache.set(
+        entry_key, (version, _without_password(user), user.get_session_auth_hash(), parts), IDENTITY_CACHE_SECONDS
+    )
     return _attach(user, parts)
+
+
+def _without_password(user):
+    """A copy of the user whose password hash stays in the database: the cache never holds
+    it. The field is deferred in the copy, so the rare page that reads it (changing the
+    password) loads it with one query, and saving the user leaves it alone."""
+    copy = user.__class__.from_db(user._state.db, [], [])
+    copy.__dict__.update({k: v for k, v in user.__dict__.items() if k not in ("password", "_state")})
+    return copy
 
 
 def _attach(user, parts):
@@ -129,13 +144,14 @@ def _attach(user, parts):
     return user
 
 
-def _accepted(request, user, backend_path: str) -> bool:
-    """What django.contrib.auth.get_user checks of a loaded user, on its plain path."""
+def _accepted(request, user, backend_path: str, auth_hash: str) -> bool:
+    """What django.contrib.auth.get_user checks of a loaded user, on its plain path;
+    ``auth_hash`` is the user's get_session_auth_hash() when the entry was made."""
     backend = load_backend(backend_path)
     if hasattr(backend, "user_can_authenticate") and not backend.user_can_authenticate(user):
         return False
     session_hash = request.session.get(HASH_SESSION_KEY)
-    return bool(session_hash) and constant_time_compare(session_hash, user.get_session_auth_hash())
+    return bool(session_hash) and constant_time_compare(session_hash, auth_hash)
 
 
 def get_user(request):
@@ -153,8 +169,8 @@ def get_user(request):
     version, entry = found.get(version_key), found.get(entry_key)
     if entry is None or version is None or entry[0] != version:
         return _load(request, version_key, entry_key, version)
-    _, user, parts = entry
-    if not _accepted(request, user, backend_path):
+    _, user, auth_hash, parts = entry
+    if not _accepted(request, user, backend_path, auth_hash):
         return auth.get_user(request)
     return _attach(user, parts)
 

@@ -151,3 +151,24 @@ def test_an_administrators_regions_come_with_the_user_and_follow_changes(client,
     RegionAdministrator.objects.filter(user=wujiang_admin).get().delete()
     response = client.get(url)
     assert administered_region_ids(response.wsgi_request.user) == set()
+
+
+def test_the_cache_never_holds_a_password_hash_and_the_password_can_still_be_changed(client, buyer_a):
+    import pickle
+
+    from django.core.cache import cache
+
+    client.force_login(buyer_a)
+    assert client.get(reverse(ORDERS)).status_code == 200
+    _, entry_key = identity._keys(buyer_a.pk)
+    _, remembered, auth_hash, _ = cache.get(entry_key)
+    assert "password" not in remembered.__dict__
+    assert buyer_a.password.encode() not in pickle.dumps(cache.get(entry_key))
+    assert auth_hash == buyer_a.get_session_auth_hash()
+    # The page that needs the hash reads it from the database (the field is deferred).
+    user = identity.get_user(client.get(reverse(ORDERS)).wsgi_request)
+    assert user.check_password("Passw0rd!2026")
+    user.real_name = "保存不动密码"
+    user.save()
+    buyer_a.refresh_from_db()
+    assert buyer_a.check_password("Passw0rd!2026") and buyer_a.real_name == "保存不动密码"
