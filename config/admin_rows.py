@@ -31,8 +31,11 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, numberformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 # Stands for the key in the change URL reversed once per list: letters and underscores
 # pass admin.utils.quote and URL encoding unchanged.
@@ -52,6 +55,53 @@ class Column:
     classes: str
     tag: str  # "th" for the first link column, else "td"
     link: bool
+    shape: str | None = None  # a FIELD that display_for_field formats by locale: DATETIME, NUMBER
+
+
+DATETIME, NUMBER = "datetime", "number"
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The locale's formats, looked up once per list: display_for_field looks them up for
+    every cell (three or four get_format calls each, ~5 µs a cell; issue 9)."""
+
+    datetime: str
+    decimal_separator: str
+    grouping: object
+    thousand_separator: str
+
+    @classmethod
+    def current(cls) -> "Formats":
+        lang = get_language()
+        return cls(
+            get_format("DATETIME_FORMAT"),
+            get_format("DECIMAL_SEPARATOR", lang, use_l10n=True),
+            get_format("NUMBER_GROUPING", lang, use_l10n=True),
+            get_format("THOUSAND_SEPARATOR", lang, use_l10n=True),
+        )
+
+    def number(self, value, decimal_pos=None) -> str:
+        """formats.number_format(value, decimal_pos)."""
+        return numberformat.format(
+            value, self.decimal_separator, decimal_pos, self.grouping, self.thousand_separator, use_l10n=True
+        )
+
+    def datetime_(self, value) -> str:
+        """formats.localize(timezone.template_localtime(value)) for a datetime."""
+        return dateformat.format(timezone.template_localtime(value), self.datetime)
+
+
+def _shape(field) -> str | None:
+    """Which display_for_field branch a field without choices takes, where it is one of
+    the two formatted here (its order: booleans and empty values come first)."""
+    if field is None or getattr(field, "flatchoices", None) or isinstance(field, models.BooleanField):
+        return None
+    if isinstance(field, models.DateTimeField):
+        return DATETIME
+    if isinstance(field, (models.DecimalField, models.IntegerField, models.FloatField)):
+        return NUMBER
+    return None
 
 
 def _kind(cl, name) -> tuple[str, models.Field | None]:
@@ -98,13 +148,15 @@ def _plan(cl) -> list[Column] | None:
         if kind in (FIELD, RELATION) and isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
             classes.append("nowrap")
         choices = _choices(field) if kind == FIELD else None
-        columns.append(Column(name, kind, field, choices, " ".join(classes), "th" if link and first else "td", link))
+        shape = _shape(field) if kind == FIELD else None
+        tag = "th" if link and first else "td"
+        columns.append(Column(name, kind, field, choices, " ".join(classes), tag, link, shape))
         if link:
             first = False
     return columns
 
 
-def _cell(column: Column, result, model_admin, empty: str) -> tuple[object, bool]:
+def _cell(column: Column, result, model_admin, empty: str, formats: Formats) -> tuple[object, bool]:
     """The cell's value to escape and whether it adds "nowrap", as items_for_result has them."""
     try:
         if column.kind == LOOKUP:
@@ -125,6 +177,10 @@ def _cell(column: Column, result, model_admin, empty: str) -> tuple[object, bool
                 return column.choices.get(value, empty), False
             except TypeError:  # an unhashable value
                 pass
+        if column.shape is not None and value not in column.field.empty_values:
+            if column.shape == DATETIME:
+                return formats.datetime_(value), False
+            return formats.number(value, getattr(column.field, "decimal_places", None)), False
         return display_for_field(value, column.field, empty, avoid_link=column.link), False
     boolean = getattr(attr, "boolean", False)
     if isinstance(attr, property) and hasattr(attr, "fget"):
@@ -155,11 +211,12 @@ def rows(cl) -> list:
     empty = model_admin.get_empty_value_display()
     url_template = _change_url_template(cl) if any(column.link for column in plan) else None
     pk_attname = cl.pk_attname
+    formats = Formats.current()
     out = []
     for result in cl.result_list:
         cells = []
         for column in plan:
-            shown, nowrap = _cell(column, result, model_admin, empty)
+            shown, nowrap = _cell(column, result, model_admin, empty, formats)
             classes = f"{column.classes} nowrap" if nowrap else column.classes
             text = conditional_escape(shown)
             if column.link and url_template is not None:

@@ -71,3 +71,24 @@ def test_rows_cover_fields_methods_links_and_empty_values(client, admin_user):
     link = f'href="{reverse("admin:orders_order_change", args=(first_order.pk,))}?_changelist_filters=status%3Dall"'
     assert any(link in "".join(row) for row in text)
     assert any('class="field-status"' in cell for row in text for cell in row)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en", "de"])
+@pytest.mark.parametrize("thousands", [False, True])
+def test_per_list_formats_are_djangos(settings, language, thousands):
+    """Formats (looked up once per list) formats numbers and datetimes as
+    display_for_field does, in any language and with grouping on or off."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import formats, timezone, translation
+
+    from config.admin_rows import Formats
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    when = timezone.make_aware(datetime.datetime(2026, 3, 4, 5, 6, 7))
+    with translation.override(language):
+        ours = Formats.current()
+        for value, places in [(Decimal("1234567.50"), 2), (Decimal("-0.10"), 2), (Decimal("3.5"), 2), (1234567, None)]:
+            assert ours.number(value, places) == formats.number_format(value, places)
+        assert ours.datetime_(when) == formats.localize(timezone.template_localtime(when))
