@@ -46,17 +46,20 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from catalog.models import InstitutionStaff
+from catalog.selectors import STAFF_MEMO, load_staff
+from config import db_router
+from enterprises.models import EnterpriseMember
+from enterprises.selectors import MEMBERSHIP_MEMO, REGIONS_MEMO, load_administered_region_ids, load_membership
+
 IDENTITY_CACHE_SECONDS = 300
 # The version outlives every entry made under it: a version that expired took its
 # entries with it.
 _VERSION_SECONDS = IDENTITY_CACHE_SECONDS * 4
-# Set on a user loaded here: the EnterpriseMember (or None) that membership_for_user
-# returns without a query (enterprises.selectors).
-MEMBERSHIP_MEMO = "_csj_membership"
-_NO_MEMO = object()
-# The parts remembered with a user, each set on the user object under its memo attribute:
-# enterprises.selectors.membership_for_user, catalog.selectors.staff_for_user (and the
-# header's 卖家中心 link), enterprises.selectors.administered_region_ids.
+# The parts remembered with a user, each set on the user object under the memo attribute
+# its selector reads: enterprises.selectors.membership_for_user,
+# catalog.selectors.staff_for_user (and the header's 卖家中心 link),
+# enterprises.selectors.administered_region_ids.
 MEMBERSHIP, STAFF, REGIONS = "membership", "staff", "regions"
 
 
@@ -91,10 +94,6 @@ def forget_identity(user_id) -> None:
 def _load(request, version_key: str, entry_key: str, version):
     """Django's own get_user, then the parts; remembered under the version read before
     the rows were."""
-    from catalog.selectors import load_staff
-    from config import db_router
-    from enterprises.selectors import load_administered_region_ids, load_membership
-
     user = auth.get_user(request)
     if not user.is_authenticated:
         return user
@@ -135,9 +134,6 @@ def _without_password(user):
 
 
 def _attach(user, parts):
-    from catalog.selectors import STAFF_MEMO
-    from enterprises.selectors import REGIONS_MEMO
-
     memos = {MEMBERSHIP: MEMBERSHIP_MEMO, STAFF: STAFF_MEMO, REGIONS: REGIONS_MEMO}
     for part, value in parts.items():
         setattr(user, memos[part], value)
@@ -175,15 +171,6 @@ def get_user(request):
     return _attach(user, parts)
 
 
-def remembered_membership(user):
-    """The membership loaded with the user here, or _NO_MEMO."""
-    return getattr(user, MEMBERSHIP_MEMO, _NO_MEMO)
-
-
-def is_remembered(value) -> bool:
-    return value is not _NO_MEMO
-
-
 class CachedAuthenticationMiddleware(AuthenticationMiddleware):
     """Django's AuthenticationMiddleware reading the user through ``get_user`` above."""
 
@@ -204,14 +191,10 @@ def member_changed(sender, instance, **kwargs) -> None:
 
 
 def enterprise_changed(sender, instance, **kwargs) -> None:
-    from enterprises.models import EnterpriseMember
-
     for user_id in EnterpriseMember.objects.filter(enterprise_id=instance.pk).values_list("user_id", flat=True):
         forget_identity(user_id)
 
 
 def institution_changed(sender, instance, **kwargs) -> None:
-    from catalog.models import InstitutionStaff
-
     for user_id in InstitutionStaff.objects.filter(institution_id=instance.pk).values_list("user_id", flat=True):
         forget_identity(user_id)

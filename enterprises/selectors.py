@@ -1,6 +1,5 @@
 from django.http import Http404
 
-from accounts.identity import is_remembered, remembered_membership
 from enterprises.models import (
     Division,
     Enterprise,
@@ -27,15 +26,20 @@ def division_with_parents(code: str) -> Division:
     return Division.objects.select_related("parent__parent").get(pk=code)
 
 
+# Set on a user by accounts.identity, which loads them with the user: the EnterpriseMember
+# (or None) that membership_for_user returns, the regions administered_region_ids returns.
+MEMBERSHIP_MEMO = "_csj_membership"
+REGIONS_MEMO = "_csj_region_ids"
+_UNKNOWN = object()
+
+
 def membership_for_user(user) -> EnterpriseMember | None:
     """The user's EnterpriseMember with its Enterprise; the request's user usually carries
-    it already, loaded with the user (accounts.identity)."""
+    it already (accounts.identity)."""
     if not user.is_authenticated:
         return None
-    remembered = remembered_membership(user)
-    if is_remembered(remembered):
-        return remembered
-    return load_membership(user)
+    membership = getattr(user, MEMBERSHIP_MEMO, _UNKNOWN)
+    return load_membership(user) if membership is _UNKNOWN else membership
 
 
 def load_membership(user) -> EnterpriseMember | None:
@@ -60,17 +64,13 @@ def require_enterprise(user) -> Enterprise:
     return enterprise
 
 
-# Set on a user by accounts.identity: the regions they administer (a frozenset).
-REGIONS_MEMO = "_csj_region_ids"
-
-
 def administered_region_ids(user) -> set[int]:
     """The pilot regions a user administers; platform administrators (superusers) get all."""
     if not user.is_authenticated:
         return set()
     if user.is_superuser:
         return set(PilotRegion.objects.values_list("pk", flat=True))
-    remembered = getattr(user, REGIONS_MEMO, None)  # loaded with the user (accounts.identity)
+    remembered = getattr(user, REGIONS_MEMO, None)
     return set(remembered if remembered is not None else load_administered_region_ids(user))
 
 
