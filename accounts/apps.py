@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from accounts import checks  # noqa: F401  (registers the deploy checks)
         from accounts.roles import sync_role_groups
 
         # Permissions exist only after post_migrate of every app; keep the role groups exact.

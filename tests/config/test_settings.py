@@ -54,6 +54,14 @@ def test_check_deploy_wants_a_real_sms_gateway(extra, expected):
     assert expected in result.stdout + result.stderr
 
 
+def test_check_deploy_wants_a_cache_shared_by_every_process():
+    """Without REDIS_URL the cache is per process, and a change made through one process
+    (an operator disabled) would not reach the others' remembered users."""
+    result = _run(["check", "--deploy", "--fail-level", "ERROR"], {**PRODUCTION_ENV, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_database_url():
     env = dict(PRODUCTION_ENV)
     env["DATABASE_URL"] = ""
