@@ -81,7 +81,12 @@ def _keys(user_id) -> tuple[str, str]:
 
 def forget_identity(user_id) -> None:
     """The user's row or one of its parts (membership, enterprise, staff row, institution,
-    administered regions) changed: copies remembered before are not used again."""
+    administered regions) changed: copies remembered before are not used again.
+
+    Like config.cache.forget (at once and after the commit), but writing a new version
+    instead of deleting: a request that read the old rows, found no version and is about
+    to start one, would otherwise start it after the commit and store the old rows under
+    it; ``cache.add`` then finds the new version and stores nothing."""
     version_key, _ = _keys(user_id)
 
     def new_version():

@@ -10,8 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog.selectors import is_institution_admin, require_institution
-from catalog.views import seller_menu
+from catalog.views import seller_render, seller_view
 from config.pagination import paginate
 from config.private_files import private_file_response
 from enterprises.models import PilotRegion
@@ -366,32 +365,21 @@ def submit(request, pk):
 
 # --- the institution's claims (通兑) ---------------------------------------------------------------------
 
+CLAIMS_MENU = "兑付申请"
 
-@login_required
+
+@seller_view()
 def claim_list(request):
-    institution = require_institution(request.user)
-    page = paginate(request, selectors.claims_for_institution(institution))
-    context = {
-        "page": page,
-        "institution": institution,
-        "seller_menu": seller_menu(is_institution_admin(request.user)),
-        "menu": "兑付申请",
-    }
-    return render(request, "redemption/claim_list.html", context)
+    page = paginate(request, selectors.claims_for_institution(request.institution))
+    return seller_render(request, "redemption/claim_list.html", CLAIMS_MENU, {"page": page})
 
 
-@login_required
+@seller_view()
 def claim_detail(request, pk):
     """One 机构兑付 claim as the institution sees it: the order, the files, the amounts
     and every review step with its reason."""
     application = selectors.own_claim_for_user(request.user, pk)
-    context = {
-        "application": application,
-        "institution": application.institution,
-        "seller_menu": seller_menu(is_institution_admin(request.user)),
-        "menu": "兑付申请",
-    }
-    return render(request, "redemption/claim_detail.html", context)
+    return seller_render(request, "redemption/claim_detail.html", CLAIMS_MENU, {"application": application})
 
 
 # --- private files ----------------------------------------------------------------------------------------

@@ -278,20 +278,13 @@ def test_admin_scoping_actions_and_exports(client, submitted, qpu_admin, other_r
 def test_claim_files_for_institution_expert_and_admin(
     client, buyer_a, buyer_b, seller, wujiang_admin, other_region_admin, institution, expert, expert_b
 ):
-    from config.uploads import clean_attachment
     from enterprises.selectors import enterprise_for_user
-    from orders import services as order_services
     from tests.factories import make_voucher, service_item
-    from tests.orders.conftest import TONGDUI_DETAILS, pdf_upload
 
     voucher = make_voucher(enterprise_for_user(buyer_a), amount="10000.00")
     item = service_item(institution, price="2000.00", regions=("WJI",))
-    order = order_services.place_order(user=buyer_a, item_id=item.pk, voucher_id=voucher.pk, details=TONGDUI_DETAILS)
-    order_services.accept_order(order.pk, actor=seller)
-    order_services.confirm_quota(order.pk, actor=wujiang_admin)
-    order_services.request_redemption(order.pk, actor=seller, amount="1000.00", proof=clean_attachment(pdf_upload()))
-    order_services.agree_redemption(order.pk, actor=buyer_a)
-    claim = RedemptionApplication.objects.get(kind="claim")
+    claim = _tongdui_claim(buyer_a, seller, wujiang_admin, item, voucher, amount="1000.00")
+    order = claim.lines.get().order
     services.assign_experts(claim.pk, [expert.pk], actor=wujiang_admin)
     url = reverse("redemption:claim_file", args=[claim.pk, "proof"])
     for user, allowed in (
@@ -408,3 +401,44 @@ def test_an_expert_does_not_see_another_experts_score(client, submitted, qpu_adm
     page = client.get(reverse("redemption:expert_review", args=[submitted.pk])).content.decode()
     assert submitted.number in page and "提交评审" in page
     assert "61分" not in page and "1234.00" not in page and "审核记录" not in page
+
+
+def _tongdui_claim(buyer, seller, admin, item, voucher, amount="500.00") -> RedemptionApplication:
+    """A 通兑 order through to the institution's 机构兑付 claim."""
+    from config.uploads import clean_attachment
+    from orders import services as order_services
+    from tests.orders.conftest import TONGDUI_DETAILS, pdf_upload
+
+    order = order_services.place_order(user=buyer, item_id=item.pk, voucher_id=voucher.pk, details=TONGDUI_DETAILS)
+    order_services.accept_order(order.pk, actor=seller)
+    order_services.confirm_quota(order.pk, actor=admin)
+    order_services.request_redemption(order.pk, actor=seller, amount=amount, proof=clean_attachment(pdf_upload()))
+    order_services.agree_redemption(order.pk, actor=buyer)
+    return RedemptionApplication.objects.get(kind="claim", lines__order=order)
+
+
+def test_claim_list_query_count_does_not_grow_with_claims(client, buyer_a, seller, wujiang_admin, institution):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enterprises.selectors import enterprise_for_user
+    from tests.factories import make_voucher, service_item
+
+    voucher = make_voucher(enterprise_for_user(buyer_a), amount="10000.00")
+    item = service_item(institution, price="1000.00", regions=("WJI",))
+    claims = [_tongdui_claim(buyer_a, seller, wujiang_admin, item, voucher)]
+    client.force_login(seller)
+    url = reverse("redemption:claim_list")
+    client.get(url)  # the user and their staff row, remembered from here on
+
+    def page():
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(url).content.decode()
+        return len(ctx.captured_queries), body
+
+    few, _ = page()
+    claims += [_tongdui_claim(buyer_a, seller, wujiang_admin, item, voucher) for _ in range(3)]
+    page()  # the new claims' notices reset the seller's cached 站内信 count: counted once here
+    many, body = page()
+    assert all(reverse("redemption:claim_detail", args=[c.pk]) in body for c in claims)
+    assert many == few, f"{few} queries with one claim, {many} with four"
