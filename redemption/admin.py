@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from enterprises.admin_scoping import RegionScopedAdmin
-from redemption import selectors, services
+from redemption import services
 from redemption.exceptions import RedemptionError
 from redemption.models import Disbursement, ExpertAssignment, RedemptionApplication, Status
 
@@ -238,7 +238,7 @@ class RedemptionApplicationAdmin(RegionScopedAdmin):
             self.message_user(request, "请只选择一个兑付申请进行审核通过", messages.WARNING)
             return None
         application = queryset.first()
-        most = selectors.approvable_amount(application)
+        most = services.approvable_amount(application)
         initial = {"amount": most}
         form = ApproveForm(request.POST if "apply" in request.POST else None, initial=initial)
         if "apply" in request.POST and form.is_valid():

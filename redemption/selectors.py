@@ -5,8 +5,6 @@ staff for a 通兑 claim), the experts assigned to it and the administrators of 
 enterprise's region; its private files likewise. Anything else is a 404.
 """
 
-from decimal import Decimal
-
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +13,6 @@ from catalog.selectors import institution_for_user
 from enterprises.selectors import administered_region_ids, enterprise_for_user
 from orders.models import Order, OrderMode
 from redemption.models import (
-    CAUSE,
     ApplicationOrder,
     ApplicationStatusChange,
     Attachment,
@@ -27,7 +24,6 @@ from redemption.models import (
 )
 from redemption.services.drafts import SELECTABLE_ORDER_STATUSES
 from vouchers.models import Voucher
-from vouchers.services import held_for
 
 
 def _pk(value) -> int:
@@ -249,13 +245,3 @@ def redeem_preview(application: RedemptionApplication):
     return voucher_share(
         application.service_total, application.policy.subsidy_ratio, application.voucher.remaining_amount + held
     )
-
-
-def approvable_amount(application: RedemptionApplication) -> Decimal:
-    """The most 审核通过 may set as 核定金额: the 兑现金额, but never more than the application
-    holds on its voucher (after 异议成立, what the first review approved). Shown on the
-    admin's form only: services.approve_application enforces both bounds itself, each
-    with its own message."""
-    if application.consumed_amount > 0:
-        return application.consumed_amount
-    return min(application.redeem_amount, held_for(application.voucher_id, CAUSE, application.pk))

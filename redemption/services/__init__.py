@@ -24,6 +24,7 @@ from redemption.services.drafts import (
     update_line_amount,
 )
 from redemption.services.pipeline import (
+    approvable_amount,
     approve_application,
     assign_experts,
     disburse,
@@ -43,6 +44,7 @@ __all__ = [
     "add_invoice",
     "add_orders",
     "amount_is_confirmed",
+    "approvable_amount",
     "approve_application",
     "assign_experts",
     "check_invoice_rules",

@@ -7,6 +7,7 @@ one voucher are serialized; 审核通过 consumes 核定金额 and releases the 
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -309,6 +310,18 @@ def submit_review(application_id, *, expert, score, opinion, recommended_amount,
 # --- the administrator's decisions --------------------------------------------------------------------
 
 
+def approvable_amount(application: RedemptionApplication, *, held=None) -> Decimal:
+    """The most 审核通过 may set as 核定金额: the 兑现金额, but never more than the application
+    holds on its voucher; for an application whose amount was consumed before 异议成立
+    reversed consumption, exactly that amount. approve_application enforces it; the
+    admin's form shows it."""
+    if application.consumed_amount > 0:
+        return application.consumed_amount
+    if held is None:
+        held = held_for(application.voucher_id, CAUSE, application.pk)
+    return min(application.redeem_amount, held)
+
+
 @transaction.atomic
 def approve_application(application_id, *, actor, amount, note="", today=None) -> RedemptionApplication:
     """审核通过 with 核定金额 ≤ 兑现金额: consumes it, releases the rest → 公示中."""
@@ -321,18 +334,19 @@ def approve_application(application_id, *, actor, amount, note="", today=None) -
     amount = clean_money(amount, "核定金额", field="amount")
     note = clean_text(note, "审核意见", limit=500)
     base = _decision_key(application)
+    held = held_for(voucher.pk, CAUSE, application.pk)
     if application.consumed_amount > 0:
         # Only an application whose objection was upheld before consumption could be
         # reversed (record_objection) gets here: its amount stays as consumed.
-        if amount != application.consumed_amount:
+        if amount != approvable_amount(application, held=held):
             raise InvalidInput(
                 f"该申请的核定金额{application.consumed_amount}元已从创新券中使用，重新审核通过时核定金额须保持不变",
                 "amount",
             )
     else:
+        # The two bounds of approvable_amount, each with its own message.
         if amount > application.redeem_amount:
             raise InvalidInput(f"核定金额不能超过兑现金额{application.redeem_amount}元", "amount")
-        held = held_for(voucher.pk, CAUSE, application.pk)
         if amount > held:
             raise InsufficientVoucher(f"核定金额{amount}元超出该申请冻结的券额度{held}元")
         voucher_consume(

@@ -191,6 +191,25 @@ def test_objection_returns_to_region_review(submitted, qpu_admin, expert, qpu_vo
     assert ledger_differences() == []
 
 
+def test_an_objection_recorded_before_reversals_keeps_its_consumed_amount(submitted, qpu_admin, expert):
+    """Applications whose 异议成立 was recorded before consumption could be reversed are
+    back in 待区域审核 with their amount consumed: 审核通过 takes exactly that amount, and
+    approvable_amount (the admin form's 最多) says so."""
+    application = submitted
+    services.assign_experts(application.pk, [expert.pk], actor=qpu_admin)
+    _score(application, expert)
+    services.approve_application(application.pk, actor=qpu_admin, amount="2000.00")
+    type(application).objects.filter(pk=application.pk).update(status=Status.REGION_REVIEW)  # the old objection
+    application.refresh_from_db()
+    assert services.approvable_amount(application) == Decimal("2000.00")
+    with pytest.raises(InvalidInput, match="须保持不变"):
+        services.approve_application(application.pk, actor=qpu_admin, amount="1500.00")
+    services.approve_application(application.pk, actor=qpu_admin, amount="2000.00")
+    application.refresh_from_db()
+    assert application.status == Status.NOTICE and application.approved_amount == Decimal("2000.00")
+    assert ledger_differences() == []
+
+
 def test_objection_then_rejection_gives_the_money_back(submitted, qpu_admin, expert, qpu_voucher):
     application = submitted
     services.assign_experts(application.pk, [expert.pk], actor=qpu_admin)
