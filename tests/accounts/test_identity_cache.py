@@ -112,10 +112,24 @@ def test_a_change_during_a_page_is_not_remembered(client, buyer_a, monkeypatch):
     assert queries == []
 
 
-def test_entries_of_other_code_are_not_read(buyer_a):
-    """The key carries the cached models' columns."""
-    _, entry_key = identity._keys(buyer_a.pk)
-    assert identity._schema() in entry_key and len(identity._schema()) == 12
+def test_entries_of_other_code_or_another_secret_key_are_not_read(buyer_a, settings, monkeypatch):
+    """The key changes with the cached models' columns (a deploy that adds a field) and
+    with the secret key (the remembered session hashes were made with it)."""
+    from accounts.models import User
+
+    _, key = identity._keys(buyer_a.pk)
+    try:
+        identity._schema.cache_clear()
+        monkeypatch.setattr(User._meta, "concrete_fields", User._meta.concrete_fields[:-1])
+        assert identity._keys(buyer_a.pk)[1] != key
+        monkeypatch.undo()
+        identity._schema.cache_clear()
+        assert identity._keys(buyer_a.pk)[1] == key
+        settings.SECRET_KEY = "another-secret-key-for-this-test-0123456789abcdefghijkl"
+        identity._schema.cache_clear()
+        assert identity._keys(buyer_a.pk)[1] != key
+    finally:
+        identity._schema.cache_clear()
 
 
 def test_a_seller_page_after_the_first_reads_no_staff_row_and_sees_changes(client, seller, institution):
